@@ -1,0 +1,68 @@
+"""Every error code a client can receive, in one list.
+
+Commands raise `Refused`; the signaling layer turns it into
+`{ok: false, error: {code, message}}`. Transport-level codes (bad payload, rate limit,
+token problems) are listed here too so integrators find them all in one place.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    # Transport and validation
+    INVALID_PAYLOAD = "invalid_payload"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNKNOWN_EVENT = "unknown_event"
+    RATE_LIMITED = "rate_limited"
+    INTERNAL = "internal_error"
+    # Join tokens
+    TOKEN_MISSING = "token_missing"
+    TOKEN_INVALID = "token_invalid"
+    TOKEN_EXPIRED = "token_expired"
+    TOKEN_NOT_YET_VALID = "token_not_yet_valid"
+    TOKEN_CLAIMS = "token_claims_invalid"
+    TOKEN_WRONG_SESSION = "token_wrong_session"
+    # Session and room rules
+    NOT_JOINED = "not_joined"
+    ALREADY_JOINED = "already_joined"
+    NOT_PERMITTED = "not_permitted"
+    NOT_IN_ROOM = "not_in_room"
+    PEER_NOT_IN_ROOM = "peer_not_in_room"
+    PEER_UNAVAILABLE = "peer_unavailable"
+    SESSION_ENDED = "session_ended"
+    REPLACED = "replaced"
+
+
+# Plain words a client may show as they are.
+MESSAGES: dict[ErrorCode, str] = {
+    ErrorCode.INVALID_PAYLOAD: "The request was not in the expected form.",
+    ErrorCode.PAYLOAD_TOO_LARGE: "The request was too large.",
+    ErrorCode.UNKNOWN_EVENT: "The server does not know this request.",
+    ErrorCode.RATE_LIMITED: "Too many requests; please slow down.",
+    ErrorCode.INTERNAL: "Something went wrong on the server.",
+    ErrorCode.TOKEN_MISSING: "This join link is incomplete.",
+    ErrorCode.TOKEN_INVALID: "This join link is not valid.",
+    ErrorCode.TOKEN_EXPIRED: "This join link has expired.",
+    ErrorCode.TOKEN_NOT_YET_VALID: "This join link is not valid yet.",
+    ErrorCode.TOKEN_CLAIMS: "This join link is missing information.",
+    ErrorCode.TOKEN_WRONG_SESSION: "This join link is for a different session.",
+    ErrorCode.NOT_JOINED: "Join the session first.",
+    ErrorCode.ALREADY_JOINED: "You have already joined.",
+    ErrorCode.NOT_PERMITTED: "Your role does not allow this.",
+    ErrorCode.NOT_IN_ROOM: "You are not in that room.",
+    ErrorCode.PEER_NOT_IN_ROOM: "That person is not in your room.",
+    ErrorCode.PEER_UNAVAILABLE: "That person is not connected right now.",
+    ErrorCode.SESSION_ENDED: "This session has ended.",
+    ErrorCode.REPLACED: "You joined from another window or device.",
+}
+
+
+class Refused(Exception):
+    """A command that is not carried out; nothing was changed."""
+
+    def __init__(self, code: ErrorCode, message: str | None = None) -> None:
+        self.code = code
+        self.message = message or MESSAGES[code]
+        super().__init__(f"{code}: {self.message}")

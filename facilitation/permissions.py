@@ -1,0 +1,41 @@
+"""Who may do what: the one permission table every command is checked against."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from facilitation.errors import ErrorCode, Refused
+from rooms.model import Role
+
+
+class Command(StrEnum):
+    JOIN = "join"
+    LEAVE = "leave"
+    PUBLISH_AUDIO = "publish_audio"
+    PUBLISH_VIDEO = "publish_video"
+    SIGNAL = "signal"
+    SYNC = "sync"
+
+
+_EVERYONE = frozenset(Role)
+_PUBLISHERS = frozenset({Role.FACILITATOR, Role.COFACILITATOR, Role.PARTICIPANT})
+
+PERMISSIONS: dict[Command, frozenset[Role]] = {
+    Command.JOIN: _EVERYONE,
+    Command.LEAVE: _EVERYONE,
+    # Observers (trainees, supervisors) see and hear, never publish.
+    Command.PUBLISH_AUDIO: _PUBLISHERS,
+    Command.PUBLISH_VIDEO: _PUBLISHERS,
+    # Observers still negotiate, to receive.
+    Command.SIGNAL: _EVERYONE,
+    Command.SYNC: _EVERYONE,
+}
+
+
+def allowed(role: Role, command: Command) -> bool:
+    return role in PERMISSIONS[command]
+
+
+def require(role: Role, command: Command) -> None:
+    if not allowed(role, command):
+        raise Refused(ErrorCode.NOT_PERMITTED)

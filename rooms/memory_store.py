@@ -1,0 +1,92 @@
+"""In-process store: the embedded default for a single server process."""
+
+from __future__ import annotations
+
+import copy
+from collections import deque
+from typing import Any
+
+from rooms.model import Participant, RoomEvent, Session
+from rooms.store import DEFAULT_EVENT_LOG_LENGTH
+
+
+class _RoomLog:
+    __slots__ = ("events", "seq")
+
+    def __init__(self, length: int) -> None:
+        self.seq = 0
+        self.events: deque[RoomEvent] = deque(maxlen=length)
+
+
+class MemoryStore:
+    def __init__(self, event_log_length: int = DEFAULT_EVENT_LOG_LENGTH) -> None:
+        self._log_length = event_log_length
+        self._sessions: dict[str, Session] = {}
+        self._participants: dict[str, dict[str, Participant]] = {}
+        self._seats: dict[str, int] = {}
+        self._logs: dict[str, _RoomLog] = {}
+
+    # Records are copied in and out so callers cannot change stored state by accident,
+    # exactly as with a store that serialises (Redis).
+    async def get_session(self, session_id: str) -> Session | None:
+        s = self._sessions.get(session_id)
+        return copy.deepcopy(s) if s else None
+
+    async def put_session(self, session: Session) -> None:
+        self._sessions[session.id] = copy.deepcopy(session)
+
+    async def get_participant(self, session_id: str, participant_id: str) -> Participant | None:
+        p = self._participants.get(session_id, {}).get(participant_id)
+        return copy.deepcopy(p) if p else None
+
+    async def put_participant(self, participant: Participant) -> None:
+        people = self._participants.setdefault(participant.session_id, {})
+        people[participant.id] = copy.deepcopy(participant)
+
+    async def delete_participant(self, session_id: str, participant_id: str) -> None:
+        self._participants.get(session_id, {}).pop(participant_id, None)
+
+    async def list_participants(self, session_id: str) -> list[Participant]:
+        people = self._participants.get(session_id, {})
+        return sorted((copy.deepcopy(p) for p in people.values()), key=lambda p: p.seat)
+
+    async def next_seat(self, session_id: str) -> int:
+        self._seats[session_id] = self._seats.get(session_id, 0) + 1
+        return self._seats[session_id]
+
+    async def append_event(self, room: str, name: str, payload: dict[str, Any]) -> RoomEvent:
+        log = self._logs.get(room)
+        if log is None:
+            log = self._logs[room] = _RoomLog(self._log_length)
+        log.seq += 1
+        event = RoomEvent(room=room, seq=log.seq, name=name, payload=copy.deepcopy(payload))
+        log.events.append(event)
+        return event
+
+    async def events_since(self, room: str, after_seq: int) -> list[RoomEvent] | None:
+        log = self._logs.get(room)
+        if log is None:
+            return [] if after_seq == 0 else None
+        if after_seq > log.seq:
+            return None
+        if after_seq == log.seq:
+            return []
+        oldest = log.events[0].seq if log.events else log.seq + 1
+        if after_seq + 1 < oldest:
+            return None
+        return [e for e in log.events if e.seq > after_seq]
+
+    async def last_seq(self, room: str) -> int:
+        log = self._logs.get(room)
+        return log.seq if log else 0
+
+    async def drop_session(self, session_id: str) -> None:
+        self._sessions.pop(session_id, None)
+        self._participants.pop(session_id, None)
+        self._seats.pop(session_id, None)
+        prefix = f"{session_id}/"
+        for key in [k for k in self._logs if k.startswith(prefix)]:
+            del self._logs[key]
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,102 @@
+"""Plain records of session state, and their (msgpack-friendly) dict form."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+MAIN_ROOM = "main"
+
+
+class Role(StrEnum):
+    FACILITATOR = "facilitator"
+    COFACILITATOR = "cofacilitator"
+    PARTICIPANT = "participant"
+    OBSERVER = "observer"
+
+
+def room_key(session_id: str, room_id: str) -> str:
+    """The key a room's event log and sequence number live under."""
+    return f"{session_id}/{room_id}"
+
+
+@dataclass(slots=True)
+class Session:
+    """A group session as the clinic scheduled it."""
+
+    id: str
+    created_at: float
+    ended: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Session:
+        return cls(**d)
+
+
+@dataclass(slots=True)
+class Participant:
+    """One person's seat in a session.
+
+    The seat survives a dropped connection for the grace period: `connected` goes false,
+    `disconnected_at` is set, and a rejoin with the same token id takes the same record back.
+    """
+
+    id: str
+    session_id: str
+    name: str
+    role: Role
+    room_id: str = MAIN_ROOM
+    seat: int = 0
+    joined_at: float = 0.0
+    audio_muted: bool = False
+    video_off: bool = False
+    connected: bool = True
+    disconnected_at: float | None = None
+    # Opaque id of the transport connection currently holding the seat.
+    connection_id: str = ""
+    reconnects: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["role"] = self.role.value
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Participant:
+        d = dict(d)
+        d["role"] = Role(d["role"])
+        return cls(**d)
+
+    def public_view(self) -> dict[str, Any]:
+        """What every member of the room may see of this participant."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role.value,
+            "seat": self.seat,
+            "audio_muted": self.audio_muted,
+            "video_off": self.video_off,
+            "connection": "connected" if self.connected else "reconnecting",
+        }
+
+
+@dataclass(slots=True, frozen=True)
+class RoomEvent:
+    """A state change in a room, numbered by the room's own sequence."""
+
+    room: str
+    seq: int
+    name: str
+    payload: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"room": self.room, "seq": self.seq, "name": self.name, "payload": self.payload}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RoomEvent:
+        return cls(room=d["room"], seq=d["seq"], name=d["name"], payload=d["payload"])

@@ -1,0 +1,123 @@
+"""Redis store: session state shared by several server processes.
+
+Records are msgpack-encoded. A room's sequence number and its capped event log are
+updated together by one Lua script, so two processes can never hand out the same number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgpack
+import redis.asyncio as aioredis
+
+from rooms.model import Participant, RoomEvent, Session
+from rooms.store import DEFAULT_EVENT_LOG_LENGTH
+
+_APPEND = """
+local seq = redis.call('INCR', KEYS[1])
+redis.call('RPUSH', KEYS[2], tostring(seq) .. '|' .. ARGV[1])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+redis.call('SADD', KEYS[3], ARGV[3])
+return seq
+"""
+
+
+def _pack(obj: Any) -> bytes:
+    return msgpack.packb(obj, use_bin_type=True)  # type: ignore[no-any-return]
+
+
+def _unpack(data: bytes) -> Any:
+    return msgpack.unpackb(data, raw=False)
+
+
+class RedisStore:
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "fs",
+        event_log_length: int = DEFAULT_EVENT_LOG_LENGTH,
+    ) -> None:
+        self._redis: aioredis.Redis = aioredis.Redis.from_url(url, decode_responses=False)
+        self._p = prefix
+        self._log_length = event_log_length
+        self._append = self._redis.register_script(_APPEND)
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((self._p, *parts))
+
+    async def get_session(self, session_id: str) -> Session | None:
+        raw = await self._redis.get(self._k("session", session_id))
+        return Session.from_dict(_unpack(raw)) if raw else None
+
+    async def put_session(self, session: Session) -> None:
+        await self._redis.set(self._k("session", session.id), _pack(session.to_dict()))
+
+    async def get_participant(self, session_id: str, participant_id: str) -> Participant | None:
+        raw = await self._redis.hget(self._k("people", session_id), participant_id)
+        return Participant.from_dict(_unpack(raw)) if raw else None
+
+    async def put_participant(self, participant: Participant) -> None:
+        await self._redis.hset(
+            self._k("people", participant.session_id),
+            participant.id,
+            _pack(participant.to_dict()),
+        )
+
+    async def delete_participant(self, session_id: str, participant_id: str) -> None:
+        await self._redis.hdel(self._k("people", session_id), participant_id)
+
+    async def list_participants(self, session_id: str) -> list[Participant]:
+        raw = await self._redis.hvals(self._k("people", session_id))
+        return sorted((Participant.from_dict(_unpack(r)) for r in raw), key=lambda p: p.seat)
+
+    async def next_seat(self, session_id: str) -> int:
+        return int(await self._redis.incr(self._k("seat", session_id)))
+
+    async def append_event(self, room: str, name: str, payload: dict[str, Any]) -> RoomEvent:
+        session_id = room.split("/", 1)[0]
+        seq = await self._append(
+            keys=[self._k("seq", room), self._k("log", room), self._k("rooms", session_id)],
+            args=[_pack([name, payload]), self._log_length, room],
+        )
+        return RoomEvent(room=room, seq=int(seq), name=name, payload=payload)
+
+    async def events_since(self, room: str, after_seq: int) -> list[RoomEvent] | None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.get(self._k("seq", room))
+            pipe.lrange(self._k("log", room), 0, -1)
+            raw_seq, entries = await pipe.execute()
+        last = int(raw_seq) if raw_seq else 0
+        if after_seq > last:
+            return None
+        if after_seq == last:
+            return []
+        events = []
+        for entry in entries:
+            seq_text, blob = entry.split(b"|", 1)
+            name, payload = _unpack(blob)
+            events.append(RoomEvent(room=room, seq=int(seq_text), name=name, payload=payload))
+        oldest = events[0].seq if events else last + 1
+        if after_seq + 1 < oldest:
+            return None
+        return [e for e in events if e.seq > after_seq]
+
+    async def last_seq(self, room: str) -> int:
+        raw = await self._redis.get(self._k("seq", room))
+        return int(raw) if raw else 0
+
+    async def drop_session(self, session_id: str) -> None:
+        rooms = await self._redis.smembers(self._k("rooms", session_id))
+        keys = [
+            self._k("session", session_id),
+            self._k("people", session_id),
+            self._k("seat", session_id),
+            self._k("rooms", session_id),
+        ]
+        for room in rooms:
+            name = room.decode()
+            keys += [self._k("seq", name), self._k("log", name)]
+        await self._redis.delete(*keys)
+
+    async def close(self) -> None:
+        await self._redis.aclose()

@@ -1,0 +1,48 @@
+"""The one interface all session state goes through.
+
+Both backends (memory, Redis) pass the same contract tests in tests/rooms.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from rooms.model import Participant, RoomEvent, Session
+
+# How many events each room keeps for clients catching up after a reconnect; a client
+# further behind gets a fresh snapshot instead.
+DEFAULT_EVENT_LOG_LENGTH = 512
+
+
+class Store(Protocol):
+    async def get_session(self, session_id: str) -> Session | None: ...
+
+    async def put_session(self, session: Session) -> None: ...
+
+    async def get_participant(self, session_id: str, participant_id: str) -> Participant | None: ...
+
+    async def put_participant(self, participant: Participant) -> None: ...
+
+    async def delete_participant(self, session_id: str, participant_id: str) -> None: ...
+
+    async def list_participants(self, session_id: str) -> list[Participant]: ...
+
+    async def next_seat(self, session_id: str) -> int:
+        """A seat number not given before in this session (tiles are ordered by it)."""
+        ...
+
+    async def append_event(self, room: str, name: str, payload: dict[str, Any]) -> RoomEvent:
+        """Give the event the room's next sequence number and keep it in the room's log."""
+        ...
+
+    async def events_since(self, room: str, after_seq: int) -> list[RoomEvent] | None:
+        """Events with seq > after_seq, oldest first; None if the log no longer reaches back."""
+        ...
+
+    async def last_seq(self, room: str) -> int: ...
+
+    async def drop_session(self, session_id: str) -> None:
+        """Forget everything about a session (its participants, rooms and logs)."""
+        ...
+
+    async def close(self) -> None: ...

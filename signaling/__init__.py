@@ -1,0 +1,1 @@
+"""The outside world: HTTP, Socket.IO, join tokens, WebRTC negotiation, the CLI."""

@@ -1,0 +1,109 @@
+"""The aiohttp application: Socket.IO, the web client, and the HTTP endpoints."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import socketio
+from aiohttp import web
+
+from facilitation import Presence
+from rooms.memory_store import MemoryStore
+from rooms.store import Store
+from signaling import protocol
+from signaling.config import Config
+from signaling.handlers import Handlers
+
+log = logging.getLogger("facilitation.server")
+
+PACKAGED_STATIC = Path(__file__).parent / "static"
+
+SECURITY_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(self), microphone=(self), display-capture=()",
+    "Content-Security-Policy": (
+        "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; "
+        "media-src 'self' blob: mediastream:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+STORE_KEY = web.AppKey("store", Store)
+HANDLERS_KEY = web.AppKey("handlers", Handlers)
+SIO_KEY = web.AppKey("sio", socketio.AsyncServer)
+
+
+def make_store(config: Config) -> Store:
+    if config.redis_url:
+        from rooms.redis_store import RedisStore
+
+        return RedisStore(config.redis_url)
+    return MemoryStore()
+
+
+def create_app(config: Config, store: Store | None = None) -> web.Application:
+    store = store if store is not None else make_store(config)
+    manager = socketio.AsyncRedisManager(config.redis_url) if config.redis_url else None
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        serializer="msgpack",
+        transports=["websocket"],
+        client_manager=manager,
+        # Hard cap per message; fields have their own, clearer limits in `protocol`.
+        max_http_buffer_size=protocol.MAX_MESSAGE_BYTES * 2,
+        cors_allowed_origins=[] if not config.dev else "*",
+        ping_interval=10,
+        ping_timeout=10,
+    )
+    app = web.Application(middlewares=[_security_headers])
+    sio.attach(app)
+    presence = Presence(store, grace_seconds=config.grace_seconds)
+    handlers = Handlers(sio, presence, config)
+    app[STORE_KEY] = store
+    app[HANDLERS_KEY] = handlers
+    app[SIO_KEY] = sio
+
+    static = Path(config.static_dir) if config.static_dir else PACKAGED_STATIC
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/", _index(static))
+    app.router.add_get("/s/{session}", _index(static))
+    if (static / "assets").is_dir():
+        app.router.add_static("/assets/", static / "assets")
+
+    async def _close(_: web.Application) -> None:
+        await handlers.close()
+        await store.close()
+
+    app.on_cleanup.append(_close)
+    return app
+
+
+@web.middleware
+async def _security_headers(
+    request: web.Request, handler: web.RequestHandler
+) -> web.StreamResponse:
+    response = await handler(request)
+    if not request.path.startswith("/socket.io"):
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+    return response
+
+
+async def _healthz(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def _index(static: Path) -> web.RequestHandler:
+    async def handler(_: web.Request) -> web.StreamResponse:
+        index = static / "index.html"
+        if not index.is_file():
+            return web.Response(
+                status=503,
+                text="The web client is not built. Run: npm --prefix web_client run build",
+            )
+        return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    return handler

@@ -1,0 +1,185 @@
+"""Command line: `facilitation serve` runs the server, `facilitation invite` prints links."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import ssl
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from rooms.model import Role
+from signaling import tokens
+from signaling.config import Config
+
+DEV_SECRET_FILE = Path(
+    os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")
+) / "facilitation" / "dev-secret"
+
+
+def _dev_secret() -> str:
+    """The development secret, made once and kept so links survive a restart."""
+    if DEV_SECRET_FILE.is_file():
+        return DEV_SECRET_FILE.read_text().strip()
+    DEV_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+    secret = tokens.generate_secret()
+    DEV_SECRET_FILE.write_text(secret)
+    DEV_SECRET_FILE.chmod(0o600)
+    return secret
+
+
+def _secret(args: argparse.Namespace) -> str | None:
+    secret: str | None = args.secret or os.environ.get("FACILITATION_SECRET")
+    if secret:
+        return secret
+    if args.dev:
+        return _dev_secret()
+    return None
+
+
+def _ice_servers(values: list[str]) -> list[dict[str, object]]:
+    servers: list[dict[str, object]] = []
+    for value in values:
+        servers.append(json.loads(value) if value.startswith("{") else {"urls": [value]})
+    return servers
+
+
+def serve(args: argparse.Namespace) -> int:
+    secret = _secret(args)
+    if not secret:
+        print(
+            "No secret configured. Set FACILITATION_SECRET (or --secret) to the secret your "
+            "clinic's system signs join links with, or run with --dev for local trials.",
+            file=sys.stderr,
+        )
+        return 2
+    if len(secret.encode()) < tokens.MIN_SECRET_BYTES:
+        print(f"The secret must be at least {tokens.MIN_SECRET_BYTES} bytes.", file=sys.stderr)
+        return 2
+    config = Config(
+        secret=secret,
+        host=args.host,
+        port=args.port,
+        public_url=args.public_url or "",
+        dev=args.dev,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        redis_url=args.redis_url or os.environ.get("FACILITATION_REDIS_URL"),
+        ice_servers=_ice_servers(args.ice_server or []),
+        grace_seconds=args.grace_seconds,
+        static_dir=args.static_dir,
+    )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    ssl_context = None
+    if args.tls_cert:
+        ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
+
+    from signaling.app import create_app
+
+    app = create_app(config)
+    print(f"Facilitation server on {config.base_url}", flush=True)
+    if args.dev:
+        print(
+            f"Development mode: join links are signed with a generated secret kept in "
+            f"{DEV_SECRET_FILE}.\nGet join links with:\n"
+            f"  facilitation invite --dev --base-url {config.base_url} --session demo "
+            f"--facilitator 'Dr. Rivera' --participant Sam --participant Alex",
+            flush=True,
+        )
+    if config.base_url.startswith("http://") and config.host not in ("127.0.0.1", "localhost"):
+        print(
+            "Warning: plain HTTP on a non-loopback address: browsers will block the camera. "
+            "Use --tls-cert/--tls-key or a TLS reverse proxy.",
+            file=sys.stderr,
+        )
+    web.run_app(
+        app,
+        host=config.host,
+        port=config.port,
+        ssl_context=ssl_context,
+        print=None,
+        access_log=None,  # request paths may carry session ids; keep logs opaque
+    )
+    return 0
+
+
+def invite(args: argparse.Namespace) -> int:
+    secret = _secret(args)
+    if not secret:
+        print("Set FACILITATION_SECRET (or --secret), or use --dev.", file=sys.stderr)
+        return 2
+    config = Config(secret=secret, public_url=args.base_url)
+    people = (
+        [(Role.FACILITATOR, n) for n in args.facilitator or []]
+        + [(Role.COFACILITATOR, n) for n in args.cofacilitator or []]
+        + [(Role.PARTICIPANT, n) for n in args.participant or []]
+        + [(Role.OBSERVER, n) for n in args.observer or []]
+    )
+    if not people:
+        print("Name at least one person (--facilitator, --participant, ...).", file=sys.stderr)
+        return 2
+    for role, name in people:
+        token = tokens.mint(
+            secret, session=args.session, name=name, role=role, ttl_seconds=args.ttl
+        )
+        print(f"{role.value}\t{name}\t{config.join_link(args.session, token)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="facilitation", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the server")
+    s.add_argument("--host", default=os.environ.get("FACILITATION_HOST", "127.0.0.1"))
+    s.add_argument("--port", type=int, default=int(os.environ.get("FACILITATION_PORT", "8080")))
+    s.add_argument("--public-url", default=os.environ.get("FACILITATION_PUBLIC_URL"))
+    s.add_argument("--secret", help="join-token secret (prefer FACILITATION_SECRET)")
+    s.add_argument("--dev", action="store_true", help="local trials: generate a secret")
+    s.add_argument("--tls-cert")
+    s.add_argument("--tls-key")
+    s.add_argument("--redis-url", help="share state with other server processes")
+    s.add_argument(
+        "--ice-server",
+        action="append",
+        help="a STUN/TURN URL, or an RTCIceServer as JSON; may be repeated",
+    )
+    s.add_argument("--grace-seconds", type=float, default=60.0)
+    s.add_argument("--static-dir", help=argparse.SUPPRESS)
+    s.set_defaults(func=serve)
+
+    i = sub.add_parser("invite", help="print one join link per person")
+    i.add_argument("--session", required=True)
+    i.add_argument("--facilitator", action="append")
+    i.add_argument("--cofacilitator", action="append")
+    i.add_argument("--participant", action="append")
+    i.add_argument("--observer", action="append")
+    i.add_argument(
+        "--base-url",
+        default=os.environ.get("FACILITATION_PUBLIC_URL", "http://localhost:8080"),
+    )
+    i.add_argument("--ttl", type=int, default=4 * 3600, help="link lifetime in seconds")
+    i.add_argument("--secret")
+    i.add_argument("--dev", action="store_true", help="sign with the development secret")
+    i.set_defaults(func=invite)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve" and args.tls_cert and not args.tls_key:
+        print("--tls-cert needs --tls-key", file=sys.stderr)
+        return 2
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

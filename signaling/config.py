@@ -1,0 +1,39 @@
+"""Server configuration: command-line flags, with environment variables as defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from facilitation.presence import DEFAULT_GRACE_SECONDS
+
+
+@dataclass(slots=True)
+class Config:
+    secret: str
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # The address people open (used in join links), e.g. https://groups.clinic.example
+    public_url: str = ""
+    dev: bool = False
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    redis_url: str | None = None
+    # RTCIceServer dicts handed to clients at join: [{"urls": [...], ...}]
+    ice_servers: list[dict[str, Any]] = field(default_factory=list)
+    grace_seconds: float = DEFAULT_GRACE_SECONDS
+    # Where the built web client lives; None means the copy inside the package.
+    static_dir: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        scheme = "https" if self.tls_cert else "http"
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host
+        return f"{scheme}://{host}:{self.port}"
+
+    def join_link(self, session: str, token: str) -> str:
+        # The token rides in the fragment: browsers never send it to servers or proxies
+        # (no access logs, no Referer leaks).
+        return f"{self.base_url}/s/{session}#token={token}"

@@ -1,0 +1,223 @@
+"""Socket.IO event handlers: a thin shell between the wire and `facilitation`.
+
+Each inbound message is rate-limited and validated by `protocol`, handed to
+`facilitation`, and what that returns is delivered. No rule of the group lives here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import socketio
+
+from facilitation import (
+    Delivery,
+    Disconnect,
+    ErrorCode,
+    Identity,
+    Presence,
+    Refused,
+    ToParticipant,
+    ToRoom,
+)
+from signaling import protocol, tokens
+from signaling.config import Config
+from signaling.ratelimit import TokenBucket
+
+log = logging.getLogger("facilitation.signaling")
+
+
+def room_channel(room: str) -> str:
+    return f"room:{room}"
+
+
+def person_channel(session_id: str, participant_id: str) -> str:
+    return f"person:{session_id}/{participant_id}"
+
+
+@dataclass(slots=True)
+class Connection:
+    sid: str
+    identity: Identity
+    bucket: TokenBucket
+    room: str | None = None  # the room channel joined, once the seat is taken
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Handlers:
+    def __init__(self, sio: socketio.AsyncServer, presence: Presence, config: Config) -> None:
+        self.sio = sio
+        self.presence = presence
+        self.config = config
+        self.connections: dict[str, Connection] = {}
+        self._timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._routes = {
+            "join": self.join,
+            "leave": self.leave,
+            "media.update": self.media_update,
+            "signal": self.signal,
+            "sync": self.sync,
+        }
+        sio.on("connect", self.on_connect)
+        sio.on("disconnect", self.on_disconnect)
+        sio.on("*", self.on_event)
+
+    # ---- connection lifecycle ---------------------------------------------------------
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        try:
+            parsed = protocol.ConnectAuth.model_validate(auth if isinstance(auth, dict) else {})
+        except Exception:
+            self._refuse(Refused(ErrorCode.TOKEN_MISSING))
+        try:
+            identity = tokens.verify(self.config.secret, parsed.token, session=parsed.session)
+        except Refused as refused:
+            log.info("connection refused: %s", refused.code)
+            self._refuse(refused)
+        self.connections[sid] = Connection(
+            sid=sid,
+            identity=identity,
+            bucket=TokenBucket(protocol.RATE_BURST, protocol.RATE_PER_SECOND),
+        )
+
+    @staticmethod
+    def _refuse(refused: Refused) -> None:
+        raise socketio.exceptions.ConnectionRefusedError(
+            refused.code.value, {"code": refused.code.value, "message": refused.message}
+        )
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        conn = self.connections.pop(sid, None)
+        if conn is None or conn.room is None:
+            return
+        await self.deliver(await self.presence.connection_lost(conn.identity, sid))
+        self._schedule_expiry(conn.identity)
+
+    def _schedule_expiry(self, identity: Identity) -> None:
+        key = (identity.session_id, identity.participant_id)
+        if old := self._timers.pop(key, None):
+            old.cancel()
+
+        def fire() -> None:
+            self._timers.pop(key, None)
+            task = asyncio.ensure_future(self._expire(identity))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        loop = asyncio.get_running_loop()
+        # A little after the grace period, so the seat is surely past it.
+        self._timers[key] = loop.call_later(self.presence.grace_seconds + 0.05, fire)
+
+    async def _expire(self, identity: Identity) -> None:
+        try:
+            await self.deliver(await self.presence.expire(identity))
+        except Exception:
+            log.exception("expiring a seat failed (session %s)", identity.session_id)
+
+    async def close(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        for task in list(self._tasks):
+            task.cancel()
+
+    # ---- dispatch ---------------------------------------------------------------------
+    async def on_event(self, event: str, sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
+        conn = self.connections.get(sid)
+        if conn is None:
+            return protocol.error(ErrorCode.NOT_JOINED)
+        if not conn.bucket.take():
+            return protocol.error(ErrorCode.RATE_LIMITED)
+        try:
+            request = protocol.parse(event, data)
+            if event != "join" and conn.room is None:
+                raise Refused(ErrorCode.NOT_JOINED)
+            return await self._routes[event](conn, request)
+        except Refused as refused:
+            return protocol.error(refused.code, refused.message)
+        except Exception:
+            log.exception("handler failed: event=%s session=%s", event, conn.identity.session_id)
+            return protocol.error(ErrorCode.INTERNAL)
+
+    async def deliver(self, deliveries: list[Delivery]) -> None:
+        for d in deliveries:
+            if isinstance(d, ToRoom):
+                await self.sio.emit("room.event", d.event.to_dict(), room=room_channel(d.event.room))
+            elif isinstance(d, ToParticipant):
+                await self.sio.emit(
+                    d.name, d.payload, room=person_channel(d.session_id, d.participant_id)
+                )
+            elif isinstance(d, Disconnect):
+                await self.sio.emit(
+                    "session.closed",
+                    protocol.error(ErrorCode(d.code))["error"],
+                    to=d.connection_id,
+                )
+                old = self.connections.get(d.connection_id)
+                if old is not None:
+                    old.room = None  # its seat moved to the new connection
+                await self.sio.disconnect(d.connection_id)
+
+    # ---- requests ---------------------------------------------------------------------
+    async def join(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.JoinRequest)
+        if conn.room is not None:
+            raise Refused(ErrorCode.ALREADY_JOINED)
+        ident = conn.identity
+        result = await self.presence.join(
+            ident,
+            conn.sid,
+            audio_muted=req.audio_muted,
+            video_off=req.video_off,
+            last_seq=req.last_seq,
+        )
+        if timer := self._timers.pop((ident.session_id, ident.participant_id), None):
+            timer.cancel()
+        # Replaced connections go first, so nothing meant for the seat reaches them.
+        await self.deliver([d for d in result.deliveries if isinstance(d, Disconnect)])
+        conn.room = result.snapshot.room
+        await self.sio.enter_room(conn.sid, room_channel(conn.room))
+        await self.sio.enter_room(conn.sid, person_channel(ident.session_id, ident.participant_id))
+        await self.deliver([d for d in result.deliveries if not isinstance(d, Disconnect)])
+        return protocol.ok(
+            self=result.participant.public_view(),
+            room=result.snapshot.to_dict(),
+            resumed=result.resumed,
+            missed=[e.to_dict() for e in result.missed] if result.missed is not None else None,
+            ice_servers=self.config.ice_servers,
+            grace_seconds=self.presence.grace_seconds,
+        )
+
+    async def leave(self, conn: Connection, req: Any) -> dict[str, Any]:
+        deliveries = await self.presence.leave(conn.identity)
+        if conn.room is not None:
+            await self.sio.leave_room(conn.sid, room_channel(conn.room))
+        conn.room = None
+        await self.deliver(deliveries)
+        return protocol.ok()
+
+    async def media_update(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.MediaUpdateRequest)
+        await self.deliver(
+            await self.presence.set_media(
+                conn.identity, audio_muted=req.audio_muted, video_off=req.video_off
+            )
+        )
+        return protocol.ok()
+
+    async def signal(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.SignalRequest)
+        payload = req.model_dump(exclude={"to"}, exclude_none=True)
+        await self.deliver(await self.presence.relay_signal(conn.identity, req.to, payload))
+        return protocol.ok()
+
+    async def sync(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.SyncRequest)
+        result = await self.presence.sync(conn.identity, req.room, req.since)
+        if result.events is not None:
+            return protocol.ok(events=[e.to_dict() for e in result.events])
+        assert result.snapshot is not None
+        return protocol.ok(snapshot=result.snapshot.to_dict())

@@ -1,0 +1,152 @@
+"""The Socket.IO protocol: every event, its payload schema and its error codes.
+
+This module is the single reference: the server validates every inbound payload here,
+`web_client/src/protocol.ts` mirrors these shapes, and `docs/protocol.md` describes them
+for integrators. Transport: Socket.IO over WebSocket only, msgpack parser.
+
+Requests (client -> server) are acknowledged with `{ok: true, ...}` or
+`{ok: false, error: {code, message}}`. Room events (server -> client) carry the room's
+sequence number so a client can tell that it missed one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from facilitation.errors import MESSAGES, ErrorCode, Refused
+
+# Limits on what a client may send.
+MAX_MESSAGE_BYTES = 96 * 1024  # an SDP offer for a full mesh stays well under this
+MAX_SDP_CHARS = 64 * 1024
+MAX_CANDIDATE_CHARS = 1024
+ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
+
+# Per connection: a token bucket (burst, then a steady rate per second).
+RATE_BURST = 200
+RATE_PER_SECOND = 50.0
+
+ParticipantId = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# ---- Connection (Socket.IO `auth` on connect) -------------------------------------------
+class ConnectAuth(_Payload):
+    """Sent as Socket.IO's `auth` when connecting. A refused connection gets
+    `connect_error` with `data = {code, message}` (token_* codes)."""
+
+    token: Annotated[str, Field(min_length=1, max_length=4096)]
+    session: Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+# ---- Requests ------------------------------------------------------------------------------
+class JoinRequest(_Payload):
+    """`join`: take (or take back) your seat in the session.
+
+    Ack: `{ok, self, room: {room, seq, participants}, resumed, missed, ice_servers,
+    grace_seconds}`; `missed` lists the room events after `last_seq` when the server
+    still has them (on a reconnect), else null."""
+
+    audio_muted: bool = False
+    video_off: bool = False
+    last_seq: Annotated[int, Field(ge=0)] | None = None
+
+
+class LeaveRequest(_Payload):
+    """`leave`: leave the session for good (the seat is given up at once)."""
+
+
+class MediaUpdateRequest(_Payload):
+    """`media.update`: report your own microphone / camera state."""
+
+    audio_muted: bool | None = None
+    video_off: bool | None = None
+
+
+class SessionDescription(_Payload):
+    type: Literal["offer", "answer"]
+    sdp: Annotated[str, Field(min_length=1, max_length=MAX_SDP_CHARS)]
+
+
+class IceCandidate(_Payload):
+    candidate: Annotated[str, Field(max_length=MAX_CANDIDATE_CHARS)]
+    sdpMid: Annotated[str, Field(max_length=32)] | None = None  # noqa: N815 (WebRTC's name)
+    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None  # noqa: N815
+    usernameFragment: Annotated[str, Field(max_length=256)] | None = None  # noqa: N815
+
+
+class SignalRequest(_Payload):
+    """`signal`: WebRTC negotiation for one peer in your room, relayed as the `signal`
+    event. `pc` names the sender's peer connection, so the receiver can tell a new
+    connection (after a reload or reconnect) from a renegotiation of the current one."""
+
+    to: ParticipantId
+    pc: Annotated[str, Field(pattern=ID_PATTERN)]
+    description: SessionDescription | None = None
+    candidate: IceCandidate | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SignalRequest:
+        if (self.description is None) == (self.candidate is None):
+            raise ValueError("exactly one of description and candidate")
+        return self
+
+
+class SyncRequest(_Payload):
+    """`sync`: the room events after `since`. Ack: `{ok, events}` or, when the server no
+    longer has them all, `{ok, snapshot}`."""
+
+    room: Annotated[str, Field(min_length=1, max_length=140)]
+    since: Annotated[int, Field(ge=0)]
+
+
+REQUESTS: dict[str, type[_Payload]] = {
+    "join": JoinRequest,
+    "leave": LeaveRequest,
+    "media.update": MediaUpdateRequest,
+    "signal": SignalRequest,
+    "sync": SyncRequest,
+}
+
+# ---- Server events --------------------------------------------------------------------------
+# Name -> description. Room events arrive as `room.event` {room, seq, name, payload}.
+SERVER_EVENTS: dict[str, str] = {
+    "room.event": "A numbered change in your room: {room, seq, name, payload}.",
+    "signal": "WebRTC negotiation from a peer: {from, pc, description | candidate}.",
+    "session.closed": "The server is closing this connection: {code, message}.",
+}
+
+ROOM_EVENTS: dict[str, str] = {
+    "participant.joined": "{participant}: someone took a seat in the room.",
+    "participant.updated": "{participant}: media or connection state changed.",
+    "participant.left": "{participant_id, reason}: reason is 'left' or 'connection_lost'.",
+}
+
+
+def ok(**fields: Any) -> dict[str, Any]:
+    return {"ok": True, **fields}
+
+
+def error(code: ErrorCode, message: str | None = None) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code.value, "message": message or MESSAGES[code]}}
+
+
+def parse(event: str, data: Any) -> _Payload:
+    """Validate an inbound payload; raise `Refused` with a clear code if it is not valid."""
+    model = REQUESTS.get(event)
+    if model is None:
+        raise Refused(ErrorCode.UNKNOWN_EVENT)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise Refused(ErrorCode.INVALID_PAYLOAD, "The request must be an object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "request"
+        raise Refused(ErrorCode.INVALID_PAYLOAD, f"{where}: {first['msg']}") from None

@@ -1,0 +1,132 @@
+"""Real services for tests: the facilitation server and redis-server, as processes.
+
+Each fixture starts the real binary on a free loopback port and waits until it answers,
+never by sleeping a fixed time.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def require_binary(name: str) -> str:
+    path = shutil.which(name) or (f"/usr/sbin/{name}" if os.path.exists(f"/usr/sbin/{name}") else None)
+    if path is None:
+        # In CI a missing dependency is an error, never a skip.
+        raise RuntimeError(f"{name} is not installed; run scripts/install.sh")
+    return path
+
+
+def _wait_until(check, timeout: float, what: str, proc: subprocess.Popen[bytes] | None = None) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not come up within {timeout}s")
+
+
+@dataclass
+class ServerProcess:
+    """`facilitation serve` as a real process on loopback."""
+
+    secret: str
+    port: int = field(default_factory=free_port)
+    grace_seconds: float = 60.0
+    extra_args: list[str] = field(default_factory=list)
+    proc: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServerProcess:
+        fd, name = tempfile.mkstemp(prefix="facilitation-server-", suffix=".log")
+        os.close(fd)
+        self.log_path = Path(name)
+        env = {**os.environ, "FACILITATION_SECRET": self.secret, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "signaling", "serve",
+                "--host", "127.0.0.1", "--port", str(self.port),
+                "--public-url", self.base_url,
+                "--grace-seconds", str(self.grace_seconds),
+                *self.extra_args,
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=self.log_path.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        _wait_until(
+            lambda: urllib.request.urlopen(f"{self.base_url}/healthz", timeout=1).status == 200,
+            20, "facilitation server", self.proc,
+        )
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+
+@dataclass
+class RedisProcess:
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisProcess:
+        binary = require_binary("redis-server")
+        self.proc = subprocess.Popen(
+            [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--protected-mode", "yes"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+        def ping() -> bool:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+
+        _wait_until(ping, 10, "redis-server", self.proc)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
