@@ -149,4 +149,9 @@ def parse(event: str, data: Any) -> _Payload:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "request"
-        raise Refused(ErrorCode.INVALID_PAYLOAD, f"{where}: {first['msg']}") from None
+        code = (
+            ErrorCode.PAYLOAD_TOO_LARGE
+            if first["type"] in ("string_too_long", "too_long")
+            else ErrorCode.INVALID_PAYLOAD
+        )
+        raise Refused(code, f"{where}: {first['msg']}") from None
