@@ -61,7 +61,7 @@ class MemoryStore:
         log.seq += 1
         event = RoomEvent(room=room, seq=log.seq, name=name, payload=copy.deepcopy(payload))
         log.events.append(event)
-        return event
+        return copy.deepcopy(event)
 
     async def events_since(self, room: str, after_seq: int) -> list[RoomEvent] | None:
         log = self._logs.get(room)
@@ -74,7 +74,7 @@ class MemoryStore:
         oldest = log.events[0].seq if log.events else log.seq + 1
         if after_seq + 1 < oldest:
             return None
-        return [e for e in log.events if e.seq > after_seq]
+        return [copy.deepcopy(e) for e in log.events if e.seq > after_seq]
 
     async def last_seq(self, room: str) -> int:
         log = self._logs.get(room)
