@@ -76,7 +76,11 @@ def verify(secret: str, token: str, *, session: str | None = None) -> Identity:
         raise Refused(ErrorCode.TOKEN_EXPIRED) from None
     except jwt.ImmatureSignatureError:
         raise Refused(ErrorCode.TOKEN_NOT_YET_VALID) from None
-    except jwt.MissingRequiredClaimError:
+    except (
+        jwt.MissingRequiredClaimError,
+        jwt.exceptions.InvalidSubjectError,
+        jwt.exceptions.InvalidJTIError,
+    ):
         raise Refused(ErrorCode.TOKEN_CLAIMS) from None
     except jwt.InvalidTokenError:
         raise Refused(ErrorCode.TOKEN_INVALID) from None
