@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from facilitation.errors import Refused
 from rooms.model import Role
 from signaling import tokens
 from signaling.config import Config
@@ -41,6 +42,13 @@ def _secret(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _long_enough(secret: str) -> bool:
+    if len(secret.encode()) < tokens.MIN_SECRET_BYTES:
+        print(f"The secret must be at least {tokens.MIN_SECRET_BYTES} bytes.", file=sys.stderr)
+        return False
+    return True
+
+
 def _ice_servers(values: list[str]) -> list[dict[str, object]]:
     servers: list[dict[str, object]] = []
     for value in values:
@@ -57,8 +65,7 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if len(secret.encode()) < tokens.MIN_SECRET_BYTES:
-        print(f"The secret must be at least {tokens.MIN_SECRET_BYTES} bytes.", file=sys.stderr)
+    if not _long_enough(secret):
         return 2
     config = Config(
         secret=secret,
@@ -115,6 +122,8 @@ def invite(args: argparse.Namespace) -> int:
     if not secret:
         print("Set FACILITATION_SECRET (or --secret), or use --dev.", file=sys.stderr)
         return 2
+    if not _long_enough(secret):
+        return 2
     config = Config(secret=secret, public_url=args.base_url)
     people = (
         [(Role.FACILITATOR, n) for n in args.facilitator or []]
@@ -125,11 +134,19 @@ def invite(args: argparse.Namespace) -> int:
     if not people:
         print("Name at least one person (--facilitator, --participant, ...).", file=sys.stderr)
         return 2
+    lines = []
     for role, name in people:
         token = tokens.mint(
             secret, session=args.session, name=name, role=role, ttl_seconds=args.ttl
         )
-        print(f"{role.value}\t{name}\t{config.join_link(args.session, token)}")
+        # A link the server would refuse (bad session id, over-long name) is no use to anyone.
+        try:
+            tokens.verify(secret, token, session=args.session)
+        except Refused as refused:
+            print(f"Cannot make a link for {name!r}: {refused.message}", file=sys.stderr)
+            return 2
+        lines.append(f"{role.value}\t{name}\t{config.join_link(args.session, token)}")
+    print("\n".join(lines))
     return 0
 
 
