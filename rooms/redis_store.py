@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]
 import redis.asyncio as aioredis
 
 from rooms.model import Participant, RoomEvent, Session
@@ -27,7 +27,9 @@ def _pack(obj: Any) -> bytes:
     return msgpack.packb(obj, use_bin_type=True)  # type: ignore[no-any-return]
 
 
-def _unpack(data: bytes) -> Any:
+def _unpack(data: bytes | str) -> Any:
+    # The client is made with decode_responses=False: replies are always bytes.
+    assert isinstance(data, bytes)
     return msgpack.unpackb(data, raw=False)
 
 
@@ -115,7 +117,7 @@ class RedisStore:
             self._k("rooms", session_id),
         ]
         for room in rooms:
-            name = room.decode()
+            name = room.decode() if isinstance(room, bytes) else room
             keys += [self._k("seq", name), self._k("log", name)]
         await self._redis.delete(*keys)
 

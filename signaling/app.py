@@ -7,6 +7,7 @@ from pathlib import Path
 
 import socketio
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from facilitation import Presence
 from rooms.memory_store import MemoryStore
@@ -83,7 +84,7 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
 
 @web.middleware
 async def _security_headers(
-    request: web.Request, handler: web.RequestHandler
+    request: web.Request, handler: Handler
 ) -> web.StreamResponse:
     response = await handler(request)
     if not request.path.startswith("/socket.io"):
@@ -96,7 +97,7 @@ async def _healthz(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def _index(static: Path) -> web.RequestHandler:
+def _index(static: Path) -> Handler:
     async def handler(_: web.Request) -> web.StreamResponse:
         index = static / "index.html"
         if not index.is_file():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import socketio
 
@@ -84,7 +84,7 @@ class Handlers:
         )
 
     @staticmethod
-    def _refuse(refused: Refused) -> None:
+    def _refuse(refused: Refused) -> NoReturn:
         raise socketio.exceptions.ConnectionRefusedError(
             refused.code.value, {"code": refused.code.value, "message": refused.message}
         )
@@ -145,7 +145,9 @@ class Handlers:
     async def deliver(self, deliveries: list[Delivery]) -> None:
         for d in deliveries:
             if isinstance(d, ToRoom):
-                await self.sio.emit("room.event", d.event.to_dict(), room=room_channel(d.event.room))
+                await self.sio.emit(
+                    "room.event", d.event.to_dict(), room=room_channel(d.event.room)
+                )
             elif isinstance(d, ToParticipant):
                 await self.sio.emit(
                     d.name, d.payload, room=person_channel(d.session_id, d.participant_id)

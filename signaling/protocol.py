@@ -74,9 +74,9 @@ class SessionDescription(_Payload):
 
 class IceCandidate(_Payload):
     candidate: Annotated[str, Field(max_length=MAX_CANDIDATE_CHARS)]
-    sdpMid: Annotated[str, Field(max_length=32)] | None = None  # noqa: N815 (WebRTC's name)
-    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None  # noqa: N815
-    usernameFragment: Annotated[str, Field(max_length=256)] | None = None  # noqa: N815
+    sdpMid: Annotated[str, Field(max_length=32)] | None = None  # WebRTC's names
+    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None
+    usernameFragment: Annotated[str, Field(max_length=256)] | None = None
 
 
 class SignalRequest(_Payload):
