@@ -159,7 +159,7 @@ def test_a_link_for_another_session_is_refused() -> None:
 
 
 def test_an_unsigned_token_is_refused() -> None:
-    unsigned = jwt.encode(claims(), None, algorithm="none")
+    unsigned = jwt.encode(claims(), "", algorithm="none")
     assert refusal(unsigned) == ErrorCode.TOKEN_INVALID
 
 
