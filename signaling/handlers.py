@@ -67,7 +67,17 @@ class Handlers:
         sio.on("*", self.on_event)
 
     # ---- connection lifecycle ---------------------------------------------------------
-    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+    def _sent_by_client(self, sid: str) -> bool:
+        """Socket.IO also calls the connect and disconnect handlers for ordinary events a
+        client names 'connect' or 'disconnect'. Those can only come from an established
+        connection, while a real connect or disconnect is pending in the manager."""
+        return bool(self.sio.manager.is_connected(sid, "/"))
+
+    async def on_connect(
+        self, sid: str, environ: Any = None, auth: Any = None, *_: Any
+    ) -> dict[str, Any] | None:
+        if self._sent_by_client(sid):
+            return protocol.error(ErrorCode.UNKNOWN_EVENT)
         try:
             parsed = protocol.ConnectAuth.model_validate(auth if isinstance(auth, dict) else {})
         except Exception:
@@ -82,6 +92,7 @@ class Handlers:
             identity=identity,
             bucket=TokenBucket(protocol.RATE_BURST, protocol.RATE_PER_SECOND),
         )
+        return None
 
     @staticmethod
     def _refuse(refused: Refused) -> NoReturn:
@@ -89,12 +100,15 @@ class Handlers:
             refused.code.value, {"code": refused.code.value, "message": refused.message}
         )
 
-    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+    async def on_disconnect(self, sid: str, reason: Any = None, *_: Any) -> dict[str, Any] | None:
+        if self._sent_by_client(sid):
+            return protocol.error(ErrorCode.UNKNOWN_EVENT)
         conn = self.connections.pop(sid, None)
         if conn is None or conn.room is None:
-            return
+            return None
         await self.deliver(await self.presence.connection_lost(conn.identity, sid))
         self._schedule_expiry(conn.identity)
+        return None
 
     def _schedule_expiry(self, identity: Identity) -> None:
         key = (identity.session_id, identity.participant_id)

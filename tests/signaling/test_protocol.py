@@ -21,7 +21,7 @@ import socketio
 
 from rooms.model import Role
 from signaling import protocol, tokens
-from tests.support.services import ServerProcess
+from tests.support.services import RedisProcess, ServerProcess
 
 TIMEOUT = 5.0
 Mint = Callable[..., str]
@@ -439,6 +439,23 @@ async def test_bad_requests_get_a_clear_error_and_change_nothing(
     assert_error(await amy.call("join", {}), "already_joined")
 
 
+@pytest.mark.parametrize("event", ["connect", "disconnect"])
+async def test_events_named_like_connection_events_are_unknown(
+    connect: Connect, mint: Mint, session_id: str, event: str
+) -> None:
+    """Socket.IO hands such events to the connect/disconnect handlers: a client must not
+    be able to fake its own drop (and later 'connection_lost') or swap its identity."""
+    amy, bob = await pair(connect)
+    other = {"token": mint(session_id, "Eve", Role.FACILITATOR), "session": session_id}
+    for args in [(), ("x",), ({}, other)]:
+        ack = await bob.sio.call(event, args, timeout=TIMEOUT)
+        assert_error(ack, "unknown_event")
+    # Bob is still joined as himself, and nobody saw him drop.
+    await barrier(bob, amy)
+    assert_error(await bob.call("join", {}), "already_joined")
+    assert bob.sio.connected
+
+
 async def test_requests_before_joining_are_refused(connect: Connect, session_id: str) -> None:
     amy, bob = await pair(connect)
     sam = await connect("Sam")
@@ -502,6 +519,42 @@ async def test_an_oversized_message_costs_only_the_sender_its_connection(
     assert dropped["payload"]["participant"]["connection"] == "reconnecting"
     assert amy.signals.empty()
     assert await amy.call("media.update", {"audio_muted": True}) == {"ok": True}
+
+
+# ---- several server processes ------------------------------------------------------------
+@pytest.mark.redis
+async def test_two_server_processes_share_one_redis(
+    make_server: Callable[..., ServerProcess],
+    redis_server: RedisProcess,
+    connect: Connect,
+    mint: Mint,
+    session_id: str,
+) -> None:
+    node1 = make_server(extra_args=["--redis-url", redis_server.url])
+    node2 = make_server(extra_args=["--redis-url", redis_server.url])
+    amy = await connect("Amy", Role.FACILITATOR, on=node1)
+    await amy.join()
+    bob = await connect("Bob", on=node2)
+    bob_ack = await bob.join()
+    assert [p["name"] for p in bob_ack["room"]["participants"]] == ["Amy", "Bob"]
+    assert (await amy.event_named("participant.joined", bob.id))["seq"] == bob_ack["room"]["seq"]
+
+    await barrier(bob, amy)
+    ack = await amy.call("signal", {"to": bob.id, "pc": "pc-1", "description": OFFER})
+    assert ack == {"ok": True}
+    assert (await bob.next_signal())["from"] == amy.id
+
+    # The same link opened on the other node closes the first window there.
+    token = mint(session_id, "Cat")
+    laptop = await connect(token=token, on=node1)
+    await laptop.join()
+    await amy.event_named("participant.joined", laptop.id)
+    await bob.event_named("participant.joined", laptop.id)
+    phone = await connect(token=token, on=node2)
+    assert (await phone.join())["resumed"] is True
+    assert (await asyncio.wait_for(laptop.closed.get(), TIMEOUT))["code"] == "replaced"
+    await asyncio.wait_for(laptop.gone.wait(), TIMEOUT)
+    await barrier(phone, amy, bob)
 
 
 # ---- replaced connections ------------------------------------------------------------------
