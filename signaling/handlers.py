@@ -209,8 +209,11 @@ class Handlers:
 
     async def leave(self, conn: Connection, req: Any) -> dict[str, Any]:
         deliveries = await self.presence.leave(conn.identity)
+        ident = conn.identity
         if conn.room is not None:
             await self.sio.leave_room(conn.sid, room_channel(conn.room))
+        # The seat is given up: what is sent to it later is for whoever takes it next.
+        await self.sio.leave_room(conn.sid, person_channel(ident.session_id, ident.participant_id))
         conn.room = None
         await self.deliver(deliveries)
         return protocol.ok()

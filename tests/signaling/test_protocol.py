@@ -323,6 +323,31 @@ async def test_people_see_each_other_come_change_and_go(connect: Connect, sessio
     assert back["resumed"] is False and back["self"]["seat"] == 3
 
 
+async def test_a_window_that_left_gets_nothing_meant_for_the_seat(
+    connect: Connect, mint: Mint, session_id: str
+) -> None:
+    """Leave in one window, join again from another device with the same link: the first
+    window, still open, must not receive what is meant for the new seat."""
+    amy, _ = await pair(connect)
+    token = mint(session_id, "Cat")
+    laptop = await connect(token=token)
+    await laptop.join()
+    assert await laptop.call("leave") == {"ok": True}
+    seen_before = list(laptop.seen)
+    phone = await connect(token=token)
+    assert (await phone.join())["resumed"] is False
+    await amy.event_named("participant.joined", phone.id)
+    await phone.event_named("participant.joined", phone.id)
+
+    ack = await amy.call("signal", {"to": phone.id, "pc": "pc-1", "description": OFFER})
+    assert ack == {"ok": True}
+    assert (await phone.next_signal())["from"] == amy.id
+    await barrier(amy, phone)
+    assert_error(await laptop.call("media.update", {"audio_muted": True}), "not_joined")
+    assert laptop.signals.empty()
+    assert laptop.seen == seen_before
+
+
 async def test_a_change_without_effect_is_not_announced(connect: Connect) -> None:
     amy, bob = await pair(connect)
     assert await bob.call("media.update", {"audio_muted": False}) == {"ok": True}
