@@ -102,11 +102,11 @@ class SyntheticVideoTrack(MediaStreamTrack):
         frame = VideoFrame(width=self.width, height=self.height, format="yuv420p")
         luma = self._lumas[self._index % len(self._lumas)]
         self._index += 1
-        for plane, data, w in zip(
-            frame.planes, (luma, self._chroma, self._chroma), (self.width, *(self.width // 2,) * 2),
-            strict=True,
+        half = self.width // 2
+        for plane, data, width in zip(
+            frame.planes, (luma, self._chroma, self._chroma), (self.width, half, half), strict=True
         ):
-            _fill_plane(plane, data, w)
+            _fill_plane(plane, data, width)
         frame.pts = pts
         frame.time_base = fractions.Fraction(1, self.CLOCK_RATE)
         return frame
@@ -228,7 +228,7 @@ class PythonParticipant:
         # connections (a reconnect does not reset them).
         self.frames: dict[str, dict[Kind, int]] = {}
         self._waiters: list[_Waiter] = []
-        self._inboxes: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+        self._inboxes: dict[str, asyncio.Queue[Callable[[], Awaitable[None]]]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._sync_task: asyncio.Task[None] | None = None
         # Room events that arrive between entering the room and the join ack.
@@ -334,8 +334,7 @@ class PythonParticipant:
         elif name == "participant.left":
             gone = payload["participant_id"]
             self.participants.pop(gone, None)
-            if gone in self.links:
-                self._spawn(self._close_link(self.links[gone]))
+            self._enqueue(gone, functools.partial(self._hang_up, gone))
 
     async def _sync(self) -> None:
         ack = await self.request("sync", {"room": self.room, "since": self.seq})
@@ -346,7 +345,7 @@ class PythonParticipant:
         else:
             self._apply_snapshot(ack["snapshot"])
             for gone in [p for p in self.links if p not in self.participants]:
-                self._spawn(self._close_link(self.links[gone]))
+                self._enqueue(gone, functools.partial(self._hang_up, gone))
 
     async def _on_session_closed(self, data: dict[str, Any]) -> None:
         self.closed_reason = data
@@ -354,26 +353,31 @@ class PythonParticipant:
 
     # ---- signaling ----------------------------------------------------------------------
     async def _on_signal(self, data: dict[str, Any]) -> None:
-        # python-socketio runs each handler as its own task: queue without awaiting so
-        # one peer's signals are handled strictly in the order they arrived.
         peer = data.get("from")
-        if not isinstance(peer, str):
-            return
+        if isinstance(peer, str):
+            self._enqueue(peer, lambda: self._handle_signal(peer, data))
+
+    def _enqueue(self, peer: str, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `job` after everything queued before it for this peer. python-socketio runs
+        each handler as its own task, so this is queued without awaiting: one peer's
+        signals (and our own offers to it) are handled strictly in order."""
         inbox = self._inboxes.get(peer)
         if inbox is None:
             inbox = self._inboxes[peer] = asyncio.Queue()
-            self._workers[peer] = asyncio.create_task(self._signal_worker(peer, inbox))
-        inbox.put_nowait(data)
+            self._workers[peer] = asyncio.create_task(self._peer_worker(peer, inbox))
+        inbox.put_nowait(job)
 
-    async def _signal_worker(self, peer: str, inbox: asyncio.Queue[dict[str, Any]]) -> None:
+    async def _peer_worker(
+        self, peer: str, inbox: asyncio.Queue[Callable[[], Awaitable[None]]]
+    ) -> None:
         while True:
-            data = await inbox.get()
+            job = await inbox.get()
             try:
-                await self._handle_signal(peer, data)
+                await job()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("signal from %s failed", peer)
+                log.exception("negotiation with %s failed", peer)
 
     async def _handle_signal(self, peer: str, data: dict[str, Any]) -> None:
         remote_pc = str(data.get("pc"))
@@ -418,7 +422,26 @@ class PythonParticipant:
 
     async def offer_to(self, peer_id: str) -> None:
         """Open a connection to `peer_id` by offering (for a peer that only answers, such
-        as another Python participant; browsers offer by themselves)."""
+        as another Python participant; browsers offer by themselves). Returns once the
+        offer is sent."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def job() -> None:
+            try:
+                await self._offer(peer_id)
+            except Exception as exc:  # the caller gets it
+                done.set_exception(exc)
+            else:
+                done.set_result(None)
+
+        self._enqueue(peer_id, job)
+        # The worker ends only when we close; then the offer will never be sent.
+        await asyncio.wait([done, self._workers[peer_id]], return_when=asyncio.FIRST_COMPLETED)
+        if not done.done():
+            raise ConnectionError("closed before the offer was sent")
+        done.result()
+
+    async def _offer(self, peer_id: str) -> None:
         old = self.links.get(peer_id)
         if old is not None:
             await self._close_link(old)
@@ -480,6 +503,10 @@ class PythonParticipant:
             if track is not None:
                 link.tracks.append(track)
                 link.pc.addTrack(track)  # takes the first free transceiver of its kind
+
+    async def _hang_up(self, peer: str) -> None:
+        if (link := self.links.get(peer)) is not None:
+            await self._close_link(link)
 
     async def _close_link(self, link: PeerLink) -> None:
         for task in list(link.consumers):
