@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import jwt
 import pytest
 import socketio
 
@@ -233,17 +234,22 @@ async def _refused(server: ServerProcess, clients: list[Client], auth: Any) -> d
         ("unknown claim", "token_claims_invalid"),
         ("unknown role", "token_claims_invalid"),
         ("other session", "token_wrong_session"),
+        ("no name", "token_claims_invalid"),
+        ("unsigned", "token_invalid"),
     ],
 )
 async def test_connect_refusals(
     server: ServerProcess,
     clients: list[Client],
     mint: Mint,
+    secret: str,
     session_id: str,
     problem: str,
     code: str,
 ) -> None:
     now = time.time()
+    claims = jwt.decode(mint(session_id, "Sam"), options={"verify_signature": False})
+    without_name = {k: v for k, v in claims.items() if k != "name"}
     tokens_for = {
         "garbage": "not.a.token",
         "other secret": tokens.mint(
@@ -254,6 +260,8 @@ async def test_connect_refusals(
         "unknown claim": mint(session_id, "Sam", extra={"admin": True}),
         "unknown role": mint(session_id, "Sam", extra={"role": "admin"}),
         "other session": mint("some-other-session", "Sam"),
+        "no name": jwt.encode(without_name, secret, algorithm="HS256"),
+        "unsigned": jwt.encode(claims, "", algorithm="none"),
     }
     auth: Any
     if problem == "no auth":
