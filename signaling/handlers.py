@@ -194,6 +194,13 @@ class Handlers:
             timer.cancel()
         # Replaced connections go first, so nothing meant for the seat reaches them.
         await self.deliver([d for d in result.deliveries if isinstance(d, Disconnect)])
+        if self.connections.get(conn.sid) is not conn:
+            # The connection closed while the seat was being taken (its disconnect handler
+            # found no seat yet): hold the seat as dropped, or it stays "connected" forever.
+            await self.deliver([d for d in result.deliveries if not isinstance(d, Disconnect)])
+            await self.deliver(await self.presence.connection_lost(ident, conn.sid))
+            self._schedule_expiry(ident)
+            raise Refused(ErrorCode.NOT_JOINED)
         conn.room = result.snapshot.room
         await self.sio.enter_room(conn.sid, room_channel(conn.room))
         await self.sio.enter_room(conn.sid, person_channel(ident.session_id, ident.participant_id))

@@ -590,6 +590,41 @@ async def test_two_server_processes_share_one_redis(
     await barrier(phone, amy, bob)
 
 
+@pytest.mark.redis
+async def test_a_connection_closed_while_joining_leaves_no_ghost(
+    make_server: Callable[..., ServerProcess],
+    redis_server: RedisProcess,
+    connect: Connect,
+    session_id: str,
+) -> None:
+    """Flaky connections close mid-join. With Redis the join has real waits in it; a seat
+    taken after its connection closed must still be given up after the grace period."""
+    node = make_server(grace_seconds=1.0, extra_args=["--redis-url", redis_server.url])
+    amy = await connect("Amy", Role.FACILITATOR, on=node)
+    await amy.join()
+    for i in range(40):
+        client = await connect(f"P{i}", on=node)
+        await client.sio.emit("join", {})
+        if i % 4:
+            await asyncio.sleep(0.001 * (i % 4))
+        await client.close()
+
+    present: set[str] = set()
+    while True:
+        event = await amy.next_event()  # fails on a timeout if someone never leaves
+        if subject(event) == amy.id:
+            continue
+        if event["name"] == "participant.joined":
+            present.add(subject(event))
+        elif event["name"] == "participant.left":
+            present.discard(subject(event))
+        if not present:
+            break
+    ack = await amy.call("sync", {"room": f"{session_id}/main", "since": 10**9})
+    others = [p for p in ack["snapshot"]["participants"] if p["id"] != amy.id]
+    assert not [p for p in others if p["connection"] == "connected"], others
+
+
 # ---- replaced connections ------------------------------------------------------------------
 async def test_same_link_opened_twice_closes_the_older_window(
     connect: Connect, mint: Mint, session_id: str
