@@ -26,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playwright.async_api import Browser, async_playwright  # noqa: E402
+from playwright.async_api import Browser, async_playwright
 
-from rooms.model import Role  # noqa: E402
-from signaling import tokens  # noqa: E402
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.support.services import ServerProcess  # noqa: E402
+from rooms.model import Role
+from signaling import tokens
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.services import ServerProcess
 
 # Records, inside the page: the moment "Join" is clicked, the first presented frame of any
 # remote video, and the moment every expected remote video has presented one.

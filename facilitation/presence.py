@@ -163,9 +163,7 @@ class Presence:
     async def leave(self, identity: Identity) -> list[Delivery]:
         require(identity.role, Command.LEAVE)
         async with self._session_lock(identity.session_id):
-            p = await self._member(identity)
-            await self.store.delete_participant(p.session_id, p.id)
-            return [await self._publish(p, LEFT, {"participant_id": p.id, "reason": "left"})]
+            return await self._vacate(await self._member(identity), "left")
 
     async def connection_lost(self, identity: Identity, connection_id: str) -> list[Delivery]:
         """The transport lost a connection: hold the seat for the grace period."""
@@ -186,12 +184,15 @@ class Presence:
                 return []
             if self.clock() - p.disconnected_at < self.grace_seconds:
                 return []
-            await self.store.delete_participant(p.session_id, p.id)
-            return [
-                await self._publish(
-                    p, LEFT, {"participant_id": p.id, "reason": "connection_lost"}
-                )
-            ]
+            return await self._vacate(p, "connection_lost")
+
+    async def _vacate(self, p: Participant, reason: str) -> list[Delivery]:
+        await self.store.delete_participant(p.session_id, p.id)
+        left = await self._publish(p, LEFT, {"participant_id": p.id, "reason": reason})
+        if not await self.store.list_participants(p.session_id):
+            # Nobody is left: forget the session (privacy), as nobody needs to catch up.
+            await self.store.drop_session(p.session_id)
+        return [left]
 
     async def set_media(
         self, identity: Identity, *, audio_muted: bool | None, video_off: bool | None

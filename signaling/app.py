@@ -55,7 +55,8 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
         client_manager=manager,
         # Hard cap per message; fields have their own, clearer limits in `protocol`.
         max_http_buffer_size=protocol.MAX_MESSAGE_BYTES * 2,
-        cors_allowed_origins=[] if not config.dev else "*",
+        # None: only pages served by this server (Origin must match Host) may connect.
+        cors_allowed_origins=None,
         ping_interval=10,
         ping_timeout=10,
     )

@@ -480,3 +480,18 @@ async def test_room_sequence_numbers_strictly_increase_per_room(
     note(await presence.leave(ident("x", session=other)))
 
     assert seen == {MAIN: [1, 2, 3, 4, 5, 6, 7, 8], room_key(other, MAIN_ROOM): [1, 2, 3]}
+
+
+async def test_the_session_is_forgotten_when_the_last_person_is_gone(
+    presence: Presence, store: MemoryStore, clock: Clock
+) -> None:
+    await presence.join(ident("a"), "c-a")
+    await presence.join(ident("b"), "c-b")
+    await presence.leave(ident("a"))
+    assert await store.get_session(SESSION) is not None  # b is still there
+    await presence.connection_lost(ident("b"), "c-b")
+    clock.advance(GRACE)
+    await presence.expire(ident("b"))
+    assert await store.get_session(SESSION) is None
+    assert await store.list_participants(SESSION) == []
+    assert await store.last_seq(MAIN) == 0

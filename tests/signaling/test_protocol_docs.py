@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,4 +28,6 @@ def test_integrator_docs_name_it(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_web_client_types_name_it(name: str) -> None:
     text = (REPO / "web_client" / "src" / "protocol.ts").read_text()
-    assert f'"{name}"' in text or f"'{name}'" in text
+    # As a string literal, or as a bare key of an interface (`join: ...`).
+    bare_key = re.search(rf"^\s*{re.escape(name)}\??\s*:", text, re.MULTILINE)
+    assert f'"{name}"' in text or f"'{name}'" in text or bare_key
