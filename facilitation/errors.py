@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     PEER_NOT_IN_ROOM = "peer_not_in_room"
     PEER_UNAVAILABLE = "peer_unavailable"
     SESSION_ENDED = "session_ended"
+    MUTED_BY_FACILITATOR = "muted_by_facilitator"
+    MEDIA_UNAVAILABLE = "media_unavailable"
     REPLACED = "replaced"
 
 
@@ -55,6 +57,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PEER_NOT_IN_ROOM: "That person is not in your room.",
     ErrorCode.PEER_UNAVAILABLE: "That person is not connected right now.",
     ErrorCode.SESSION_ENDED: "This session has ended.",
+    ErrorCode.MUTED_BY_FACILITATOR: "The facilitator has muted you for now.",
+    ErrorCode.MEDIA_UNAVAILABLE: "Audio and video are being set up again; please wait.",
     ErrorCode.REPLACED: "You joined from another window or device.",
 }
 

@@ -34,4 +34,35 @@ class Disconnect:
     code: str
 
 
-Delivery = ToRoom | ToParticipant | Disconnect
+@dataclass(frozen=True, slots=True)
+class ToRoomVolatile:
+    """A passing state for every member of a room (who is speaking): not numbered, not
+    kept; a client that misses one loses nothing that matters."""
+
+    room: str
+    name: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class EnforceMedia:
+    """Make the media plane drop (or forward again) a participant's audio and video."""
+
+    session_id: str
+    room_id: str
+    participant_id: str
+    audio_blocked: bool
+    video_blocked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MediaTopology:
+    """A room's media set-up changed (mesh <-> SFU, or a fresh SFU after a restart)."""
+
+    session_id: str
+    room_id: str
+    mode: str
+    epoch: int
+
+
+Delivery = ToRoom | ToParticipant | Disconnect | ToRoomVolatile | EnforceMedia | MediaTopology

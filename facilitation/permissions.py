@@ -15,10 +15,12 @@ class Command(StrEnum):
     PUBLISH_VIDEO = "publish_video"
     SIGNAL = "signal"
     SYNC = "sync"
+    MODERATE_MEDIA = "moderate_media"
 
 
 _EVERYONE = frozenset(Role)
 _PUBLISHERS = frozenset({Role.FACILITATOR, Role.COFACILITATOR, Role.PARTICIPANT})
+_FACILITATORS = frozenset({Role.FACILITATOR, Role.COFACILITATOR})
 
 PERMISSIONS: dict[Command, frozenset[Role]] = {
     Command.JOIN: _EVERYONE,
@@ -29,6 +31,8 @@ PERMISSIONS: dict[Command, frozenset[Role]] = {
     # Observers still negotiate, to receive.
     Command.SIGNAL: _EVERYONE,
     Command.SYNC: _EVERYONE,
+    # Stop a participant's audio/video at the server (the SFU drops it).
+    Command.MODERATE_MEDIA: _FACILITATORS,
 }
 
 

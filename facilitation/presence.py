@@ -7,17 +7,16 @@ so interleaved commands never see half-written state.
 
 from __future__ import annotations
 
-import asyncio
 import time
-import weakref
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from facilitation.base import RoomSnapshot, SessionCommands, SessionLocks
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
-from facilitation.outbox import Delivery, Disconnect, ToParticipant, ToRoom
+from facilitation.media import MediaPolicy, switch_topology_if_needed
+from facilitation.outbox import Delivery, Disconnect, ToParticipant
 from facilitation.permissions import Command, allowed, require
 from rooms.model import MAIN_ROOM, Participant, RoomEvent, Session, room_key
 from rooms.store import Store
@@ -28,16 +27,6 @@ UPDATED = "participant.updated"
 LEFT = "participant.left"
 
 DEFAULT_GRACE_SECONDS = 60.0
-
-
-@dataclass(slots=True)
-class RoomSnapshot:
-    room: str
-    seq: int
-    participants: list[dict[str, Any]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"room": self.room, "seq": self.seq, "participants": self.participants}
 
 
 @dataclass(slots=True)
@@ -56,48 +45,19 @@ class SyncResult:
     snapshot: RoomSnapshot | None
 
 
-class Presence:
+class Presence(SessionCommands):
     def __init__(
         self,
         store: Store,
         *,
         grace_seconds: float = DEFAULT_GRACE_SECONDS,
         clock: Callable[[], float] = time.time,
+        locks: SessionLocks | None = None,
+        policy: MediaPolicy | None = None,
     ) -> None:
-        self.store = store
+        super().__init__(store, locks=locks, clock=clock)
         self.grace_seconds = grace_seconds
-        self.clock = clock
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
-
-    @asynccontextmanager
-    async def _session_lock(self, session_id: str) -> AsyncIterator[None]:
-        lock = self._locks.get(session_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[session_id] = lock
-        async with lock:
-            yield
-
-    async def _snapshot(self, session_id: str, room_id: str) -> RoomSnapshot:
-        room = room_key(session_id, room_id)
-        people = await self.store.list_participants(session_id)
-        return RoomSnapshot(
-            room=room,
-            seq=await self.store.last_seq(room),
-            participants=[p.public_view() for p in people if p.room_id == room_id],
-        )
-
-    async def _member(self, identity: Identity) -> Participant:
-        p = await self.store.get_participant(identity.session_id, identity.participant_id)
-        if p is None:
-            raise Refused(ErrorCode.NOT_JOINED)
-        return p
-
-    async def _publish(self, p: Participant, name: str, payload: dict[str, Any]) -> ToRoom:
-        event = await self.store.append_event(room_key(p.session_id, p.room_id), name, payload)
-        return ToRoom(event)
+        self.policy = policy or MediaPolicy()
 
     async def join(
         self,
@@ -135,6 +95,7 @@ class Presence:
                 )
                 await self.store.put_participant(p)
                 deliveries.append(await self._publish(p, JOINED, {"participant": p.public_view()}))
+                deliveries += await switch_topology_if_needed(self, p.session_id, p.room_id)
             else:
                 # Same person, same seat: a reconnect, or the same link opened again.
                 if p.connected and p.connection_id and p.connection_id != connection_id:
@@ -204,6 +165,9 @@ class Presence:
             require(identity.role, Command.PUBLISH_VIDEO)
         async with self._session_lock(identity.session_id):
             p = await self._member(identity)
+            unblocking_audio = audio_muted is False and p.audio_blocked
+            if unblocking_audio or (video_off is False and p.video_blocked):
+                raise Refused(ErrorCode.MUTED_BY_FACILITATOR)
             changed = False
             if audio_muted is not None and audio_muted != p.audio_muted:
                 p.audio_muted, changed = audio_muted, True
@@ -243,4 +207,4 @@ class Presence:
         return SyncResult(None, await self._snapshot(p.session_id, p.room_id))
 
 
-__all__ = ["MAIN_ROOM", "JoinResult", "Presence", "RoomSnapshot", "SyncResult"]
+__all__ = ["MAIN_ROOM", "JoinResult", "MediaPolicy", "Presence", "RoomSnapshot", "SyncResult"]

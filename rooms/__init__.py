@@ -7,12 +7,24 @@ server processes). No sockets, no HTTP.
 
 from rooms.model import (
     MAIN_ROOM,
+    MediaMode,
     Participant,
     Role,
+    Room,
     RoomEvent,
     Session,
     room_key,
 )
 from rooms.store import Store
 
-__all__ = ["MAIN_ROOM", "Participant", "Role", "RoomEvent", "Session", "Store", "room_key"]
+__all__ = [
+    "MAIN_ROOM",
+    "MediaMode",
+    "Participant",
+    "Role",
+    "Room",
+    "RoomEvent",
+    "Session",
+    "Store",
+    "room_key",
+]

@@ -6,7 +6,7 @@ import copy
 from collections import deque
 from typing import Any
 
-from rooms.model import Participant, RoomEvent, Session
+from rooms.model import Participant, Room, RoomEvent, Session
 from rooms.store import DEFAULT_EVENT_LOG_LENGTH
 
 
@@ -24,6 +24,7 @@ class MemoryStore:
         self._sessions: dict[str, Session] = {}
         self._participants: dict[str, dict[str, Participant]] = {}
         self._seats: dict[str, int] = {}
+        self._rooms: dict[str, dict[str, Room]] = {}
         self._logs: dict[str, _RoomLog] = {}
 
     # Records are copied in and out so callers cannot change stored state by accident,
@@ -34,6 +35,13 @@ class MemoryStore:
 
     async def put_session(self, session: Session) -> None:
         self._sessions[session.id] = copy.deepcopy(session)
+
+    async def get_room(self, session_id: str, room_id: str) -> Room | None:
+        r = self._rooms.get(session_id, {}).get(room_id)
+        return copy.deepcopy(r) if r else None
+
+    async def put_room(self, room: Room) -> None:
+        self._rooms.setdefault(room.session_id, {})[room.id] = copy.deepcopy(room)
 
     async def get_participant(self, session_id: str, participant_id: str) -> Participant | None:
         p = self._participants.get(session_id, {}).get(participant_id)
@@ -84,6 +92,7 @@ class MemoryStore:
         self._sessions.pop(session_id, None)
         self._participants.pop(session_id, None)
         self._seats.pop(session_id, None)
+        self._rooms.pop(session_id, None)
         prefix = f"{session_id}/"
         for key in [k for k in self._logs if k.startswith(prefix)]:
             del self._logs[key]

@@ -37,6 +37,39 @@ class Session:
         return cls(**d)
 
 
+class MediaMode(StrEnum):
+    MESH = "mesh"  # peer to peer: the server only relays negotiation
+    SFU = "sfu"  # through the selective forwarding unit (Janus)
+
+
+@dataclass(slots=True)
+class Room:
+    """A room of a session (the main room; later breakouts and check-ins).
+
+    `media_epoch` counts media set-ups: every change of topology or SFU restart bumps it,
+    and clients renegotiate all media when it changes.
+    """
+
+    session_id: str
+    id: str
+    media_mode: MediaMode = MediaMode.MESH
+    media_epoch: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["media_mode"] = self.media_mode.value
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Room:
+        d = dict(d)
+        d["media_mode"] = MediaMode(d["media_mode"])
+        return cls(**d)
+
+    def media_view(self) -> dict[str, Any]:
+        return {"mode": self.media_mode.value, "epoch": self.media_epoch}
+
+
 @dataclass(slots=True)
 class Participant:
     """One person's seat in a session.
@@ -54,6 +87,13 @@ class Participant:
     joined_at: float = 0.0
     audio_muted: bool = False
     video_off: bool = False
+    # Set by a facilitator and enforced by the server: media is dropped at the SFU (or
+    # not played by peers) and the person cannot lift it themselves.
+    audio_blocked: bool = False
+    video_blocked: bool = False
+    # Talk time, from the SFU's audio levels (read by the engagement monitor).
+    talk_seconds: float = 0.0
+    speaking_since: float | None = None
     connected: bool = True
     disconnected_at: float | None = None
     # Opaque id of the transport connection currently holding the seat.
@@ -81,6 +121,8 @@ class Participant:
             "seat": self.seat,
             "audio_muted": self.audio_muted,
             "video_off": self.video_off,
+            "audio_blocked": self.audio_blocked,
+            "video_blocked": self.video_blocked,
             "connection": "connected" if self.connected else "reconnecting",
         }
 

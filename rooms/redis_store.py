@@ -11,7 +11,7 @@ from typing import Any
 import msgpack  # type: ignore[import-untyped]
 import redis.asyncio as aioredis
 
-from rooms.model import Participant, RoomEvent, Session
+from rooms.model import Participant, Room, RoomEvent, Session
 from rooms.store import DEFAULT_EVENT_LOG_LENGTH
 
 _APPEND = """
@@ -54,6 +54,15 @@ class RedisStore:
 
     async def put_session(self, session: Session) -> None:
         await self._redis.set(self._k("session", session.id), _pack(session.to_dict()))
+
+    async def get_room(self, session_id: str, room_id: str) -> Room | None:
+        raw = await self._redis.hget(self._k("roomrecs", session_id), room_id)
+        return Room.from_dict(_unpack(raw)) if raw else None
+
+    async def put_room(self, room: Room) -> None:
+        await self._redis.hset(
+            self._k("roomrecs", room.session_id), room.id, _pack(room.to_dict())
+        )
 
     async def get_participant(self, session_id: str, participant_id: str) -> Participant | None:
         raw = await self._redis.hget(self._k("people", session_id), participant_id)
@@ -115,6 +124,7 @@ class RedisStore:
             self._k("people", session_id),
             self._k("seat", session_id),
             self._k("rooms", session_id),
+            self._k("roomrecs", session_id),
         ]
         for room in rooms:
             name = room.decode() if isinstance(room, bytes) else room

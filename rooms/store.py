@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from rooms.model import Participant, RoomEvent, Session
+from rooms.model import Participant, Room, RoomEvent, Session
 
 # How many events each room keeps for clients catching up after a reconnect; a client
 # further behind gets a fresh snapshot instead.
@@ -18,6 +18,10 @@ class Store(Protocol):
     async def get_session(self, session_id: str) -> Session | None: ...
 
     async def put_session(self, session: Session) -> None: ...
+
+    async def get_room(self, session_id: str, room_id: str) -> Room | None: ...
+
+    async def put_room(self, room: Room) -> None: ...
 
     async def get_participant(self, session_id: str, participant_id: str) -> Participant | None: ...
 

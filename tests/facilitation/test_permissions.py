@@ -6,7 +6,15 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from facilitation import PERMISSIONS, Command, ErrorCode, Identity, Presence, Refused
+from facilitation import (
+    PERMISSIONS,
+    Command,
+    ErrorCode,
+    Identity,
+    MediaControl,
+    Presence,
+    Refused,
+)
 from facilitation.permissions import allowed, require
 from rooms.memory_store import MemoryStore
 from rooms.model import MAIN_ROOM, Role, room_key
@@ -21,8 +29,13 @@ def test_every_command_has_a_rule() -> None:
 def test_observers_see_and_hear_but_never_publish() -> None:
     observer_may = {c for c in Command if allowed(Role.OBSERVER, c)}
     assert observer_may == {Command.JOIN, Command.LEAVE, Command.SIGNAL, Command.SYNC}
-    for role in (Role.FACILITATOR, Role.COFACILITATOR, Role.PARTICIPANT):
+    for role in (Role.FACILITATOR, Role.COFACILITATOR):
         assert all(allowed(role, c) for c in Command), role
+
+
+def test_participants_do_everything_but_moderate_others() -> None:
+    participant_may = {c for c in Command if allowed(Role.PARTICIPANT, c)}
+    assert participant_may == set(Command) - {Command.MODERATE_MEDIA}
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -51,6 +64,9 @@ ACTIONS: dict[Command, Action] = {
     Command.PUBLISH_VIDEO: lambda p, who: p.set_media(who, audio_muted=None, video_off=False),
     Command.SIGNAL: lambda p, who: p.relay_signal(who, "peer", {"pc": "pc-1"}),
     Command.SYNC: lambda p, who: p.sync(who, room_key(SESSION, MAIN_ROOM), 0),
+    Command.MODERATE_MEDIA: lambda p, who: MediaControl(p.store, locks=p.locks).block(
+        who, "peer", audio=True
+    ),
 }
 
 
@@ -69,8 +85,8 @@ async def test_presence_enforces_the_table(command: Command, role: Role) -> None
     if role in PERMISSIONS[command]:
         await ACTIONS[command](presence, actor)
     else:
-        before = await presence.store.get_participant(SESSION, "actor")
+        before = await presence.store.list_participants(SESSION)
         with pytest.raises(Refused) as info:
             await ACTIONS[command](presence, actor)
         assert info.value.code == ErrorCode.NOT_PERMITTED
-        assert await presence.store.get_participant(SESSION, "actor") == before
+        assert await presence.store.list_participants(SESSION) == before

@@ -26,6 +26,7 @@ from rooms.model import MAIN_ROOM, Participant, Role, RoomEvent, Session, room_k
 SESSION = "tuesday-group"
 MAIN = room_key(SESSION, MAIN_ROOM)
 GRACE = 30.0
+UNBLOCKED = {"audio_blocked": False, "video_blocked": False}
 
 
 class Clock:
@@ -99,7 +100,12 @@ async def test_first_join_takes_a_new_seat_and_announces_it(
     event = only_event(result.deliveries)
     assert (event.room, event.seq, event.name) == (MAIN, 1, "participant.joined")
     assert event.payload == {"participant": p.public_view()}
-    assert result.snapshot.to_dict() == {"room": MAIN, "seq": 1, "participants": [p.public_view()]}
+    assert result.snapshot.to_dict() == {
+        "room": MAIN,
+        "seq": 1,
+        "participants": [p.public_view()],
+        "media": {"mode": "mesh", "epoch": 0},
+    }
 
 
 async def test_seats_count_up_and_the_snapshot_lists_everyone_by_seat(
@@ -113,11 +119,11 @@ async def test_seats_count_up_and_the_snapshot_lists_everyone_by_seat(
     assert result.snapshot.seq == 3
     assert result.snapshot.participants == [
         {"id": "amy", "name": "Name amy", "role": "participant", "seat": 1,
-         "audio_muted": False, "video_off": False, "connection": "connected"},
+         "audio_muted": False, "video_off": False, **UNBLOCKED, "connection": "connected"},
         {"id": "bob", "name": "Name bob", "role": "facilitator", "seat": 2,
-         "audio_muted": True, "video_off": False, "connection": "connected"},
+         "audio_muted": True, "video_off": False, **UNBLOCKED, "connection": "connected"},
         {"id": "cat", "name": "Name cat", "role": "participant", "seat": 3,
-         "audio_muted": False, "video_off": True, "connection": "connected"},
+         "audio_muted": False, "video_off": True, **UNBLOCKED, "connection": "connected"},
     ]
 
 

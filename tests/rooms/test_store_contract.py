@@ -7,7 +7,7 @@ import uuid
 
 import redis.asyncio as aioredis
 
-from rooms.model import MAIN_ROOM, Participant, Role, Session, room_key
+from rooms.model import MAIN_ROOM, MediaMode, Participant, Role, Room, Session, room_key
 from rooms.redis_store import RedisStore
 from rooms.store import Store
 from tests.rooms.conftest import MakeStore
@@ -64,6 +64,16 @@ async def test_participant_round_trip_keeps_every_field(store: Store) -> None:
     got = await store.get_participant(S1, "p1")
     assert got == p
     assert got is not None and got.role is Role.OBSERVER
+
+
+async def test_room_round_trip(store: Store) -> None:
+    assert await store.get_room(S1, MAIN_ROOM) is None
+    await store.put_room(Room(S1, MAIN_ROOM))
+    assert await store.get_room(S1, MAIN_ROOM) == Room(S1, MAIN_ROOM, MediaMode.MESH, 0)
+    await store.put_room(Room(S1, MAIN_ROOM, MediaMode.SFU, 2))
+    await store.put_room(Room(S1, "breakout-1"))
+    assert await store.get_room(S1, MAIN_ROOM) == Room(S1, MAIN_ROOM, MediaMode.SFU, 2)
+    assert await store.get_room(S2, MAIN_ROOM) is None
 
 
 async def test_unknown_participant_is_none(store: Store) -> None:
@@ -197,6 +207,7 @@ async def _fill(store: Store, session_id: str) -> None:
     await store.append_event(room_key(session_id, MAIN_ROOM), "participant.joined", {})
     await store.append_event(room_key(session_id, MAIN_ROOM), "participant.joined", {})
     await store.append_event(room_key(session_id, "breakout-1"), "participant.joined", {})
+    await store.put_room(Room(session_id, MAIN_ROOM, MediaMode.SFU, 3))
 
 
 async def test_drop_session_forgets_that_session_only(store: Store) -> None:
@@ -208,12 +219,14 @@ async def test_drop_session_forgets_that_session_only(store: Store) -> None:
     assert await store.get_session(S1) is None
     assert await store.get_participant(S1, "p1") is None
     assert await store.list_participants(S1) == []
+    assert await store.get_room(S1, MAIN_ROOM) is None
     for room in (MAIN1, room_key(S1, "breakout-1")):
         assert await store.last_seq(room) == 0
         assert await store.events_since(room, 0) == []
     assert await store.next_seat(S1) == 1
 
     assert await store.get_session(S2) == Session(id=S2, created_at=1.0)
+    assert await store.get_room(S2, MAIN_ROOM) == Room(S2, MAIN_ROOM, MediaMode.SFU, 3)
     assert [p.id for p in await store.list_participants(S2)] == ["p1", "p2"]
     assert await store.last_seq(MAIN2) == 2
     kept = await store.events_since(MAIN2, 0)

@@ -1,0 +1,133 @@
+"""Media rules: which topology a room uses, and the facilitator's server-enforced mute.
+
+A room goes through the SFU when one is available and it holds more people than the
+threshold (default 4): beyond that a full mesh makes everyone upload too many streams.
+Once a room has moved to the SFU it stays there until it empties, so people coming and
+going around the threshold do not make everyone renegotiate over and over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from facilitation.base import SessionCommands
+from facilitation.errors import ErrorCode, Refused
+from facilitation.identity import Identity
+from facilitation.outbox import Delivery, EnforceMedia, MediaTopology, ToRoomVolatile
+from facilitation.permissions import Command, require
+from rooms.model import MediaMode, Participant, room_key
+
+MEDIA_CHANGED = "room.media"
+SPEAKING = "participant.speaking"
+UPDATED = "participant.updated"
+
+DEFAULT_SFU_THRESHOLD = 4
+
+
+@dataclass(slots=True)
+class MediaPolicy:
+    sfu_threshold: int = DEFAULT_SFU_THRESHOLD
+    # Set by the shell while an SFU is up and reachable.
+    sfu_available: bool = False
+
+    def wants_sfu(self, people: int) -> bool:
+        return self.sfu_available and people > self.sfu_threshold
+
+
+async def _set_topology(
+    commands: SessionCommands, session_id: str, room_id: str, mode: MediaMode
+) -> list[Delivery]:
+    room = await commands._room(session_id, room_id)
+    room.media_mode = mode
+    room.media_epoch += 1
+    await commands.store.put_room(room)
+    event = await commands._publish_in(session_id, room_id, MEDIA_CHANGED, room.media_view())
+    return [event, MediaTopology(session_id, room_id, mode.value, room.media_epoch)]
+
+
+async def switch_topology_if_needed(
+    commands: SessionCommands, session_id: str, room_id: str, policy: MediaPolicy | None = None
+) -> list[Delivery]:
+    """After someone joined: move the room to the SFU if it has outgrown the mesh.
+    Call with the session lock held."""
+    policy = policy or getattr(commands, "policy", None) or MediaPolicy()
+    room = await commands._room(session_id, room_id)
+    if room.media_mode is MediaMode.SFU:
+        return []
+    people = [p for p in await commands.store.list_participants(session_id) if p.room_id == room_id]
+    if not policy.wants_sfu(len(people)):
+        return []
+    return await _set_topology(commands, session_id, room_id, MediaMode.SFU)
+
+
+class MediaControl(SessionCommands):
+    """Facilitator mute (enforced), SFU life events, and talk time."""
+
+    async def _target(self, actor: Identity, participant_id: str) -> Participant:
+        if participant_id == actor.participant_id:
+            raise Refused(ErrorCode.NOT_PERMITTED, "Use your own microphone and camera buttons.")
+        await self._member(actor)
+        target = await self.store.get_participant(actor.session_id, participant_id)
+        if target is None:
+            raise Refused(ErrorCode.PEER_NOT_IN_ROOM, "That person is not in this session.")
+        return target
+
+    async def block(
+        self,
+        actor: Identity,
+        participant_id: str,
+        *,
+        audio: bool | None = None,
+        video: bool | None = None,
+    ) -> list[Delivery]:
+        """Stop (True) or let through again (False) a participant's audio and/or video.
+
+        Blocking also marks the media muted / camera off. Letting it through again does not
+        switch the microphone back on: the person does that themselves when ready.
+        """
+        require(actor.role, Command.MODERATE_MEDIA)
+        async with self._session_lock(actor.session_id):
+            p = await self._target(actor, participant_id)
+            before = (p.audio_blocked, p.video_blocked)
+            if audio is not None:
+                p.audio_blocked = audio
+                p.audio_muted = p.audio_muted or audio
+            if video is not None:
+                p.video_blocked = video
+                p.video_off = p.video_off or video
+            if (p.audio_blocked, p.video_blocked) == before:
+                return []
+            await self.store.put_participant(p)
+            return [
+                await self._publish(p, UPDATED, {"participant": p.public_view()}),
+                EnforceMedia(p.session_id, p.room_id, p.id, p.audio_blocked, p.video_blocked),
+            ]
+
+    async def renegotiate(self, session_id: str, room_id: str, mode: MediaMode) -> list[Delivery]:
+        """The media plane was rebuilt (SFU restarted) or is gone (mode MESH): everyone in
+        the room sets up media again, without reloading."""
+        async with self._session_lock(session_id):
+            return await _set_topology(self, session_id, room_id, mode)
+
+    async def speaking(
+        self, session_id: str, participant_id: str, talking: bool
+    ) -> list[Delivery]:
+        """The SFU heard someone start or stop talking: keep their talk time, and tell the
+        room so tiles can show who speaks."""
+        async with self._session_lock(session_id):
+            p = await self.store.get_participant(session_id, participant_id)
+            if p is None:
+                return []
+            now = self.clock()
+            if talking == (p.speaking_since is not None):
+                return []
+            if talking:
+                p.speaking_since = now
+            else:
+                assert p.speaking_since is not None
+                p.talk_seconds += max(0.0, now - p.speaking_since)
+                p.speaking_since = None
+            await self.store.put_participant(p)
+            payload: dict[str, Any] = {"participant_id": p.id, "speaking": talking}
+            return [ToRoomVolatile(room_key(session_id, p.room_id), SPEAKING, payload)]
