@@ -1,0 +1,114 @@
+// The Socket.IO connection to the server: WebSocket only, msgpack, the join token as auth.
+
+import { io, type Socket } from 'socket.io-client';
+import * as msgpackParser from 'socket.io-msgpack-parser';
+import type {
+  Ack,
+  ConnectErrorData,
+  RequestName,
+  Requests,
+  RoomEvent,
+  SessionClosed,
+  SignalEvent,
+} from './protocol';
+import { TOKEN_ERROR_CODES } from './protocol';
+import type { JoinLink } from './link';
+
+export interface ConnectionHandlers {
+  connected(): void;
+  disconnected(reason: string): void;
+  /** The server refused the join link: no retry will help. */
+  refused(error: ConnectErrorData): void;
+  /** The server could not be reached; the connection keeps trying. */
+  unreachable(): void;
+  roomEvent(event: RoomEvent): void;
+  signal(event: SignalEvent): void;
+  closed(event: SessionClosed): void;
+}
+
+const NOT_CONNECTED: ConnectErrorData = {
+  code: 'not_connected',
+  message: 'Not connected to the server right now.',
+};
+
+export class Connection {
+  readonly socket: Socket;
+
+  constructor(link: JoinLink, handlers: ConnectionHandlers) {
+    this.socket = io(location.origin, {
+      transports: ['websocket'],
+      // The package's types describe the same Encoder/Decoder pair socket.io expects.
+      parser: msgpackParser as unknown as NonNullable<Parameters<typeof io>[1]>['parser'],
+      // Kept in memory for every reconnect; never logged.
+      auth: { token: link.token, session: link.session },
+      autoConnect: false,
+      reconnection: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+      randomizationFactor: 0.3,
+      timeout: 10000,
+    });
+    const s = this.socket;
+    s.on('connect', () => handlers.connected());
+    s.on('disconnect', (reason) => handlers.disconnected(reason));
+    s.on('connect_error', (err: Error & { data?: unknown }) => {
+      const data = err.data as Partial<ConnectErrorData> | undefined;
+      if (data && typeof data.code === 'string' && TOKEN_ERROR_CODES.includes(data.code as never)) {
+        handlers.refused({ code: data.code, message: String(data.message ?? '') });
+      } else if (!s.active) {
+        // Refused for another reason: the client will not retry by itself.
+        handlers.refused({ code: String(data?.code ?? 'token_invalid'), message: String(data?.message ?? '') });
+      } else {
+        handlers.unreachable();
+      }
+    });
+    s.on('room.event', (event: RoomEvent) => handlers.roomEvent(event));
+    s.on('signal', (event: SignalEvent) => handlers.signal(event));
+    s.on('session.closed', (event: SessionClosed) => handlers.closed(event));
+    // When the device's network comes back, try at once instead of waiting out the backoff.
+    window.addEventListener('online', this.retryNow);
+  }
+
+  private readonly retryNow = (): void => {
+    const s = this.socket;
+    if (s.connected || !s.active) return; // connected, or stopped on purpose
+    s.disconnect();
+    s.connect();
+  };
+
+  connect(): void {
+    this.socket.connect();
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /**
+   * Send a request and wait for its acknowledgement. Never queued while disconnected:
+   * what matters is re-sent by the join that follows a reconnect.
+   */
+  request<N extends RequestName>(
+    name: N,
+    payload: Requests[N]['request'],
+    timeoutMs = 10000,
+  ): Promise<Ack<Requests[N]['ack']>> {
+    if (!this.socket.connected) {
+      return Promise.resolve({ ok: false, error: NOT_CONNECTED });
+    }
+    return new Promise((resolve) => {
+      this.socket.timeout(timeoutMs).emit(name, payload, (err: Error | null, ack: unknown) => {
+        if (err || !ack || typeof ack !== 'object') {
+          resolve({ ok: false, error: { code: 'timeout', message: 'The server did not answer.' } });
+        } else {
+          resolve(ack as Ack<Requests[N]['ack']>);
+        }
+      });
+    });
+  }
+
+  close(): void {
+    window.removeEventListener('online', this.retryNow);
+    this.socket.disconnect();
+  }
+}
