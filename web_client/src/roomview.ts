@@ -1,0 +1,461 @@
+// The room screen: a grid of people, your own controls, and calm status messages.
+
+import { h, icon, ICONS, clear } from './dom';
+import { AudioLevel, SpeakingDetector, audioContext, setSpeaker } from './media';
+import { canPublish, type PublicParticipant } from './protocol';
+import { initials } from './words';
+
+export interface ControlHandlers {
+  toggleMicrophone(): void;
+  toggleCamera(): void;
+  leave(): void;
+}
+
+export interface RoomViewOptions {
+  selfName: string;
+  publisher: boolean;
+  localStream: MediaStream | null;
+  hasMicrophone: boolean;
+  hasCamera: boolean;
+  audioMuted: boolean;
+  videoOff: boolean;
+  speakerId: string;
+}
+
+function mark(className: string, label: string, paths: string[]): HTMLElement {
+  // A visible icon with a text alternative for screen readers.
+  const el = h('span', { class: `mark ${className}`, role: 'img', 'aria-label': label, title: label });
+  el.appendChild(icon(paths));
+  return el;
+}
+
+class Tile {
+  readonly li: HTMLLIElement;
+  readonly video: HTMLVideoElement;
+  private readonly placeholder: HTMLElement;
+  private readonly placeholderNote: HTMLElement;
+  private readonly nameEl: HTMLElement;
+  private readonly micOff: HTMLElement;
+  private readonly camOff: HTMLElement;
+  private readonly away: HTMLElement;
+  private level: AudioLevel | null = null;
+  private readonly detector = new SpeakingDetector();
+  private stream: MediaStream | null = null;
+  private cameraOff = false;
+  private hasVideo = false;
+  private observer = false;
+  /** A facilitator stopped this person's sound: in a mesh, peers do not play it. */
+  private audioBlocked = false;
+  /** The browser refused to play sound before a click. */
+  private autoplayMuted = false;
+
+  constructor(
+    readonly id: string,
+    name: string,
+    readonly self: boolean,
+  ) {
+    this.video = h('video', { autoplay: true, playsinline: true });
+    this.video.autoplay = true;
+    this.video.playsInline = true;
+    if (self) {
+      this.video.muted = true; // never play your own microphone back
+      this.video.classList.add('mirror');
+    }
+    this.placeholderNote = h('span', { class: 'placeholder-note' });
+    this.placeholder = h(
+      'div',
+      { class: 'placeholder', 'aria-hidden': 'true' },
+      h('span', { class: 'initials' }, initials(name)),
+      this.placeholderNote,
+    );
+    this.nameEl = h('span', { class: 'name' });
+    this.micOff = mark('mark-mic-off', 'Microphone off', ICONS.micOff);
+    this.camOff = mark('mark-camera-off', 'Camera off', ICONS.camOff);
+    this.away = h('span', { class: 'mark mark-away' }, 'Reconnecting…');
+    this.li = h(
+      'li',
+      { class: 'tile', 'data-participant-id': id },
+      h('div', { class: 'media' }, this.video, this.placeholder),
+      h(
+        'div',
+        { class: 'caption' },
+        this.nameEl,
+        h('span', { class: 'marks' }, this.away, this.micOff, this.camOff),
+      ),
+    );
+    this.setName(name);
+  }
+
+  setName(name: string): void {
+    this.nameEl.textContent = this.self ? `${name} (you)` : name;
+  }
+
+  update(p: {
+    name: string;
+    role?: string;
+    audio_muted: boolean;
+    video_off: boolean;
+    audio_blocked?: boolean;
+    video_blocked?: boolean;
+    connection?: string;
+  }): void {
+    this.setName(p.name);
+    // Observers never send sound or picture: say "observing" rather than "off".
+    this.observer = p.role !== undefined && !canPublish(p.role);
+    this.audioBlocked = Boolean(p.audio_blocked);
+    this.applyMuted();
+    this.micOff.hidden = !(p.audio_muted || this.audioBlocked) || this.observer;
+    this.cameraOff = p.video_off || Boolean(p.video_blocked);
+    this.camOff.hidden = !this.cameraOff || this.observer;
+    const away = p.connection === 'reconnecting';
+    this.away.hidden = !away;
+    this.li.classList.toggle('is-away', away);
+    this.refreshPlaceholder();
+  }
+
+  setStream(stream: MediaStream | null, speakerId: string): void {
+    if (this.stream !== stream || this.video.srcObject !== stream) {
+      this.stream = stream;
+      this.video.srcObject = stream;
+      if (!this.self) void setSpeaker(this.video, speakerId);
+    }
+    this.hasVideo = Boolean(stream && stream.getVideoTracks().some((t) => t.readyState === 'live'));
+    this.refreshPlaceholder();
+    if (stream) this.play();
+    const audio = stream?.getAudioTracks().find((t) => t.readyState === 'live') ?? null;
+    if (audio !== (this.level?.track ?? null)) {
+      this.level?.close();
+      this.level = null;
+      const ctx = audioContext();
+      if (audio && ctx) {
+        try {
+          this.level = new AudioLevel(ctx, audio);
+        } catch {
+          this.level = null;
+        }
+      }
+    }
+  }
+
+  private play(): void {
+    const attempt = this.video.play();
+    if (attempt && !this.self) {
+      attempt.catch((err: unknown) => {
+        // Sound may be blocked until the person clicks: keep the picture going meanwhile.
+        if (err instanceof DOMException && err.name === 'NotAllowedError') {
+          this.autoplayMuted = true;
+          this.applyMuted();
+          void this.video.play().catch(() => undefined);
+          this.li.dispatchEvent(new CustomEvent('sound-blocked', { bubbles: true }));
+        }
+      });
+    } else {
+      attempt?.catch(() => undefined);
+    }
+  }
+
+  unmuteSound(): void {
+    if (this.self) return;
+    this.autoplayMuted = false;
+    this.applyMuted();
+    void this.video.play().catch(() => undefined);
+  }
+
+  private applyMuted(): void {
+    this.video.muted = this.self || this.audioBlocked || this.autoplayMuted;
+  }
+
+  setSpeaker(id: string): void {
+    if (!this.self) void setSpeaker(this.video, id);
+  }
+
+  private refreshPlaceholder(): void {
+    const showVideo = this.hasVideo && !this.cameraOff;
+    this.li.classList.toggle('video-off', !showVideo);
+    this.placeholderNote.textContent = this.observer
+      ? 'Observing'
+      : this.cameraOff
+      ? 'Camera off'
+      : this.hasVideo
+        ? ''
+        : this.self
+          ? 'No camera'
+          : 'Connecting…';
+  }
+
+  tick(now: number): void {
+    const level = this.level && !this.audioBlocked ? this.level.read() : 0;
+    const speaking = this.detector.update(level, now);
+    this.li.classList.toggle('speaking', speaking);
+  }
+
+  destroy(): void {
+    this.level?.close();
+    this.level = null;
+    this.video.srcObject = null;
+    this.li.remove();
+  }
+}
+
+export class RoomView {
+  readonly root: HTMLElement;
+  private readonly list: HTMLUListElement;
+  private readonly banner: HTMLElement;
+  private readonly stateEl: HTMLElement;
+  private readonly announcer: HTMLElement;
+  private readonly soundButton: HTMLButtonElement;
+  private readonly selfTile: Tile;
+  private readonly tiles = new Map<string, Tile>();
+  private readonly streams = new Map<string, MediaStream>();
+  private readonly micButton: HTMLButtonElement | null = null;
+  private readonly camButton: HTMLButtonElement | null = null;
+  private readonly timer: number;
+  private announceTimer = 0;
+  private noteTimer = 0;
+  private readonly noteEl: HTMLElement;
+  private selfState: { name: string; role: string; audio_muted: boolean; video_off: boolean };
+  private readonly resize: ResizeObserver | null = null;
+
+  constructor(
+    container: HTMLElement,
+    private readonly opts: RoomViewOptions,
+    handlers: ControlHandlers,
+  ) {
+    this.selfState = {
+      name: opts.selfName,
+      role: opts.publisher ? 'participant' : 'observer',
+      audio_muted: opts.audioMuted,
+      video_off: opts.videoOff,
+    };
+    this.stateEl = h('p', { class: 'connection-state' });
+    this.banner = h('div', { class: 'banner', role: 'status', 'aria-live': 'polite' });
+    this.announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
+    this.noteEl = h('p', { class: 'notice info', role: 'status', hidden: true });
+    this.soundButton = h('button', { type: 'button', class: 'button secondary', hidden: true }, 'Turn on sound');
+    this.soundButton.addEventListener('click', () => {
+      for (const tile of this.tiles.values()) tile.unmuteSound();
+      this.soundButton.hidden = true;
+    });
+    this.list = h('ul', { class: 'tiles', 'aria-label': 'People in the session' });
+
+    this.selfTile = new Tile('self', opts.selfName, true);
+    this.selfTile.update({ ...this.selfState, connection: 'connected' });
+    this.selfTile.setStream(opts.localStream, '');
+    this.list.appendChild(this.selfTile.li);
+    this.list.addEventListener('sound-blocked', () => {
+      this.soundButton.hidden = false;
+    });
+
+    const controls = h('div', { class: 'controls', role: 'group', 'aria-label': 'Your controls' });
+    if (opts.publisher && opts.hasMicrophone) {
+      this.micButton = h('button', { type: 'button', class: 'control' });
+      this.micButton.addEventListener('click', () => handlers.toggleMicrophone());
+      controls.appendChild(this.micButton);
+    }
+    if (opts.publisher && opts.hasCamera) {
+      this.camButton = h('button', { type: 'button', class: 'control' });
+      this.camButton.addEventListener('click', () => handlers.toggleCamera());
+      controls.appendChild(this.camButton);
+    }
+    const leave = h('button', { type: 'button', class: 'control leave' }, icon(ICONS.leave), h('span', {}, 'Leave session'));
+    leave.addEventListener('click', () => handlers.leave());
+    controls.appendChild(leave);
+
+    const notes: HTMLElement[] = [];
+    if (!opts.publisher) {
+      notes.push(h('p', { class: 'note' }, 'You are observing. The group cannot see or hear you.'));
+    } else {
+      if (!opts.hasMicrophone) notes.push(h('p', { class: 'note' }, 'Your microphone is not available, so the group cannot hear you.'));
+      if (!opts.hasCamera) notes.push(h('p', { class: 'note' }, 'Your camera is not available, so the group cannot see you.'));
+    }
+
+    this.root = h(
+      'main',
+      { class: 'room', 'aria-labelledby': 'room-title' },
+      h(
+        'header',
+        { class: 'room-header' },
+        h('h1', { id: 'room-title', tabindex: '-1' }, 'Group session'),
+        this.stateEl,
+      ),
+      this.banner,
+      this.noteEl,
+      this.soundButton,
+      ...notes,
+      this.list,
+      controls,
+      this.announcer,
+    );
+    clear(container);
+    container.appendChild(this.root);
+    this.setMicrophone(opts.audioMuted);
+    this.setCamera(opts.videoOff);
+    this.setConnection('connecting');
+    this.timer = window.setInterval(() => this.tick(), 120);
+    if (typeof ResizeObserver === 'function') {
+      this.resize = new ResizeObserver(() => this.layout());
+      this.resize.observe(this.list);
+    }
+    this.layout();
+    (this.root.querySelector('h1') as HTMLElement).focus();
+  }
+
+  // ---- own state ----------------------------------------------------------------------------
+  setMicrophone(muted: boolean): void {
+    this.selfState.audio_muted = muted;
+    this.selfTile.update({ ...this.selfState, connection: 'connected' });
+    if (this.micButton) {
+      clear(this.micButton);
+      this.micButton.setAttribute('aria-pressed', String(muted));
+      this.micButton.append(
+        icon(muted ? ICONS.micOff : ICONS.mic),
+        h('span', {}, muted ? 'Unmute microphone' : 'Mute microphone'),
+      );
+    }
+  }
+
+  setCamera(off: boolean): void {
+    this.selfState.video_off = off;
+    this.selfTile.update({ ...this.selfState, connection: 'connected' });
+    if (this.camButton) {
+      clear(this.camButton);
+      this.camButton.setAttribute('aria-pressed', String(off));
+      this.camButton.append(
+        icon(off ? ICONS.camOff : ICONS.cam),
+        h('span', {}, off ? 'Turn camera on' : 'Turn camera off'),
+      );
+    }
+  }
+
+  setSelf(p: PublicParticipant): void {
+    this.selfState.name = p.name;
+    this.selfTile.setName(p.name);
+  }
+
+  /** connecting: first join; connected; reconnecting: the link to the server dropped. */
+  setConnection(state: 'connecting' | 'connected' | 'reconnecting'): void {
+    this.root.dataset.connection = state;
+    const text = {
+      connecting: 'Connecting…',
+      connected: 'Connected',
+      reconnecting: 'Reconnecting…',
+    }[state];
+    this.stateEl.textContent = text;
+    this.stateEl.className = `connection-state state-${state}`;
+    if (state === 'reconnecting') {
+      this.banner.textContent =
+        'Reconnecting… Your connection dropped. Please wait, this usually takes a few seconds.';
+      this.banner.classList.add('visible');
+    } else {
+      this.banner.textContent = '';
+      this.banner.classList.remove('visible');
+    }
+  }
+
+  // ---- other people -------------------------------------------------------------------------
+  addOrUpdate(p: PublicParticipant): void {
+    let tile = this.tiles.get(p.id);
+    if (!tile) {
+      tile = new Tile(p.id, p.name, false);
+      this.tiles.set(p.id, tile);
+      this.insertInOrder(tile, p.seat);
+      this.layout();
+      const stream = this.streams.get(p.id);
+      if (stream) tile.setStream(stream, this.opts.speakerId);
+    }
+    tile.li.dataset.seat = String(p.seat);
+    tile.update(p);
+  }
+
+  private insertInOrder(tile: Tile, seat: number): void {
+    for (const other of this.list.children) {
+      const s = Number((other as HTMLElement).dataset.seat ?? NaN);
+      if (other !== this.selfTile.li && s > seat) {
+        this.list.insertBefore(tile.li, other);
+        return;
+      }
+    }
+    this.list.appendChild(tile.li);
+  }
+
+  remove(id: string): void {
+    this.tiles.get(id)?.destroy();
+    this.tiles.delete(id);
+    this.streams.delete(id);
+    this.layout();
+  }
+
+  /**
+   * Size the tiles so that everyone fits on the screen when possible: try every column
+   * count and keep the one giving the largest tiles. On a small phone with many people
+   * the tiles keep a readable minimum size and the list scrolls.
+   */
+  private layout(): void {
+    const n = this.list.children.length;
+    const width = this.list.clientWidth;
+    const height = this.list.clientHeight;
+    if (!n || !width) return;
+    const style = getComputedStyle(this.list);
+    const gap = parseFloat(style.columnGap) || 8;
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    const caption = 2.9 * rem + 8; // caption bar and tile border
+    const minWidth = Math.min(width, 9 * rem);
+    let best = { cols: 1, size: 0 };
+    for (let cols = 1; cols <= n; cols++) {
+      const rows = Math.ceil(n / cols);
+      let size = (width - gap * (cols - 1)) / cols;
+      if (height > 0) {
+        const byHeight = (((height - gap * (rows - 1)) / rows - caption) * 4) / 3;
+        size = Math.min(size, byHeight);
+      }
+      if (size > best.size) best = { cols, size };
+    }
+    if (best.size < minWidth) {
+      const cols = Math.max(1, Math.floor((width + gap) / (minWidth + gap)));
+      best = { cols, size: (width - gap * (cols - 1)) / cols };
+    }
+    this.list.style.setProperty('--cols', String(best.cols));
+    this.list.style.setProperty('--tile-width', `${Math.floor(best.size)}px`);
+  }
+
+  setStream(id: string, stream: MediaStream): void {
+    this.streams.set(id, stream);
+    this.tiles.get(id)?.setStream(stream, this.opts.speakerId);
+  }
+
+  announce(text: string): void {
+    // Cleared first so the same words are read again if they repeat.
+    this.announcer.textContent = '';
+    window.clearTimeout(this.announceTimer);
+    this.announceTimer = window.setTimeout(() => {
+      this.announcer.textContent = text;
+    }, 100);
+  }
+
+  /** A short message about your own state, shown for a while. */
+  notify(text: string): void {
+    this.noteEl.textContent = text;
+    this.noteEl.hidden = false;
+    window.clearTimeout(this.noteTimer);
+    this.noteTimer = window.setTimeout(() => {
+      this.noteEl.hidden = true;
+    }, 10_000);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    this.selfTile.tick(now);
+    for (const tile of this.tiles.values()) tile.tick(now);
+  }
+
+  destroy(): void {
+    this.resize?.disconnect();
+    window.clearInterval(this.timer);
+    window.clearTimeout(this.announceTimer);
+    window.clearTimeout(this.noteTimer);
+    this.selfTile.destroy();
+    for (const tile of this.tiles.values()) tile.destroy();
+    this.tiles.clear();
+    this.root.remove();
+  }
+}
