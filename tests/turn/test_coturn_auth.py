@@ -121,8 +121,11 @@ async def test_a_relay_made_before_expiry_keeps_working_after_it(
 
 @pytest.fixture
 def guarded_coturn() -> Iterator[CoturnProcess]:
-    """coturn with one address on the denied list, as production denies private ranges."""
-    server = CoturnProcess(extra_args=["--denied-peer-ip=127.0.0.3"]).start()
+    """coturn set up as docs/turn.md sets up production: a whole range denied as peers
+    (there: the private ranges), with one address allowed back (there: the SFU)."""
+    server = CoturnProcess(
+        extra_args=["--denied-peer-ip=127.0.0.0-127.255.255.255", "--allowed-peer-ip=127.0.0.2"]
+    ).start()
     yield server
     server.stop()
 
@@ -131,20 +134,22 @@ async def test_denied_peer_addresses_cannot_be_reached_through_the_relay(
     guarded_coturn: CoturnProcess, clients: list[Client]
 ) -> None:
     """A participant with valid credentials still cannot use the relay to reach an address
-    on the denied list (in production: the clinic's own network), even with loopback peers
-    allowed as in the tests."""
+    in a denied range (in production: the clinic's own network), while the one allowed
+    address stays reachable; even with loopback peers allowed, as in the tests."""
     creds = mint_credentials(guarded_coturn.secret, "p-ssrf", ttl=600)
     client = await allocate(guarded_coturn, creds.username, creds.credential)
     clients.append(client)
 
-    def permission(peer: tuple[str, int]) -> stun.Message:
+    def permission(host: str) -> stun.Message:
         message = stun.Message(
             message_method=stun.Method.CREATE_PERMISSION, message_class=stun.Class.REQUEST
         )
-        message.attributes["XOR-PEER-ADDRESS"] = peer
+        message.attributes["XOR-PEER-ADDRESS"] = (host, 40000)
         return message
 
-    await client.request_with_retry(permission(("127.0.0.2", 40000)))
-    with pytest.raises(stun.TransactionFailed) as failure:
-        await client.request_with_retry(permission(("127.0.0.3", 40000)))
-    assert error_code(failure) == 403
+    await client.request_with_retry(permission("127.0.0.2"))  # allowed back in
+    await client.request_with_retry(permission("192.0.2.7"))  # outside the denied range
+    for denied in ("127.0.0.1", "127.0.0.3"):
+        with pytest.raises(stun.TransactionFailed) as failure:
+            await client.request_with_retry(permission(denied))
+        assert error_code(failure) == 403
