@@ -27,7 +27,9 @@ from aioice import stun
 from tests.support.services import _wait_until, require_binary
 
 HOST = "127.0.0.1"
-RELAY_PORTS = 16  # each relayed ICE candidate holds one
+# Each relay candidate holds one: Chromium makes one per TURN URL and network interface
+# (two in the test namespace) for each peer connection.
+RELAY_PORTS = 32
 
 
 def free_udp_tcp_port() -> int:
