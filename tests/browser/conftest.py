@@ -51,7 +51,7 @@ CHROMIUM_ARGS = [
     f"--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1",
 ]
 
-# Collects every RTCPeerConnection the page makes, and logs the tile count per person.
+# Collects every RTCPeerConnection the page makes, and logs how many tiles show each name.
 INIT_SCRIPT = r"""
 (() => {
   const Native = window.RTCPeerConnection;
@@ -62,12 +62,12 @@ INIT_SCRIPT = r"""
       constructor(...args) { super(...args); pcs.push(this); }
     };
   }
-  const tiles = {};  // participant id -> {max, appeared, vanished}
+  const tiles = {};  // the name a tile shows -> {max, appeared, vanished, present}
   Object.defineProperty(window, '__testTiles', { value: tiles });
   const count = () => {
     const now = {};
-    for (const el of document.querySelectorAll('[data-participant-id]')) {
-      const id = el.getAttribute('data-participant-id');
+    for (const el of document.querySelectorAll('li.tile .name')) {
+      const id = el.textContent;
       now[id] = (now[id] || 0) + 1;
     }
     for (const id of Object.keys(now)) {

@@ -29,7 +29,7 @@ async def expect_remote_video_flowing(page: Page, count: int, *, frames: int = 1
         await page.wait_for_function(
             """([count, frames]) => {
                 const videos = [...document.querySelectorAll(
-                  'li[data-participant-id]:not([data-participant-id="self"]) video')];
+                  'li.tile:not(.self) video')];
                 const seen = window.__testFrameWatch || (window.__testFrameWatch = new WeakMap());
                 const round = (window.__testFrameRound = window.__testFrameRound || {});
                 let ok = videos.length === count;

@@ -204,6 +204,8 @@ export class Call {
         {
           stream: (id, stream) => this.view.setStream(id, stream),
           state: () => undefined,
+          reachable: (id) =>
+            this.state === 'joined' && this.sync.participants.get(id)?.connection === 'connected',
         },
       );
     }

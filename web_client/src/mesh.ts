@@ -17,6 +17,8 @@
 import type { IceCandidate, IceServer, SessionDescription, SignalEvent, SignalRequest } from './protocol';
 
 export interface MeshEvents {
+  /** Whether signals can reach this peer now (both connected to the server). */
+  reachable(peerId: string): boolean;
   /** The remote media of a peer changed (a new track, or a new connection). */
   stream(peerId: string, stream: MediaStream): void;
   state(peerId: string, state: RTCPeerConnectionState): void;
@@ -29,6 +31,11 @@ export interface LocalTracks {
 }
 
 const MAX_EARLY_CANDIDATES = 64;
+/**
+ * A connection that has not connected by then is started afresh (a lost offer or answer,
+ * a peer that never answered). The polite side waits longer, so both rarely do it at once.
+ */
+const WATCHDOG_MS = { impolite: 12_000, polite: 20_000 };
 
 function randomId(): string {
   const bytes = new Uint8Array(12);
@@ -47,6 +54,7 @@ class Peer {
   offering: Promise<void> = Promise.resolve();
   ignoreOffer = false;
   restartTimer = 0;
+  watchdog = 0;
   settingAnswer = false;
   /** Candidates for the current remote connection that came before its description. */
   pending: IceCandidate[] = [];
@@ -247,6 +255,17 @@ export class Mesh {
       this.events.state(peerId, pc.connectionState);
     };
 
+    peer.watchdog = window.setTimeout(
+      () => {
+        const stuck =
+          !peer.closed && this.peers.get(peerId) === peer && pc.connectionState !== 'connected';
+        // While either side is away from the server a fresh offer could not arrive; the
+        // return of whoever was away starts a fresh connection anyway.
+        if (stuck && this.events.reachable(peerId)) this.replace(peerId);
+      },
+      this.polite(peerId) ? WATCHDOG_MS.polite : WATCHDOG_MS.impolite,
+    );
+
     // Send what we have; receive both kinds whatever we send.
     const local = this.local;
     if (local?.audio && local.audio.readyState === 'live') pc.addTrack(local.audio, local.stream);
@@ -261,6 +280,7 @@ export class Mesh {
   private closePeer(peer: Peer): void {
     peer.closed = true;
     window.clearTimeout(peer.restartTimer);
+    window.clearTimeout(peer.watchdog);
     peer.pc.ontrack = null;
     peer.pc.onicecandidate = null;
     peer.pc.onnegotiationneeded = null;

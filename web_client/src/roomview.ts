@@ -74,7 +74,7 @@ class Tile {
     this.away = h('span', { class: 'mark mark-away' }, 'Reconnecting…');
     this.li = h(
       'li',
-      { class: 'tile', 'data-participant-id': id },
+      { class: self ? 'tile self' : 'tile' },
       h('div', { class: 'media' }, this.video, this.placeholder),
       h(
         'div',
