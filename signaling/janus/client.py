@@ -274,13 +274,16 @@ class JanusClient:
     async def _open(self, timeout: float) -> None:  # noqa: ASYNC109
         if self._http is None:
             self._http = aiohttp.ClientSession()
-        self._ws = await self._http.ws_connect(
-            self.url,
-            protocols=("janus-protocol",),
-            timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
-            # Janus may not answer our close frame when it is going down.
-            autoclose=True,
-        )
+        try:
+            async with asyncio.timeout(timeout):
+                self._ws = await self._http.ws_connect(
+                    self.url,
+                    protocols=("janus-protocol",),
+                    # Janus may not answer our close frame when it is going down.
+                    timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+                )
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise JanusConnectionLost(f"cannot reach Janus at {self.url}: {exc!r}") from exc
         self._spawn(self._read_loop())
 
     async def info(self, timeout: float = REQUEST_TIMEOUT) -> Json:  # noqa: ASYNC109

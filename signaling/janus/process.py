@@ -124,6 +124,11 @@ class JanusProcess:
         return self._secrets.api_secret
 
     @property
+    def config_folder(self) -> Path | None:
+        """The private folder holding the running Janus's configuration."""
+        return self._folder
+
+    @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
@@ -247,7 +252,13 @@ class JanusProcess:
 
     async def _read_output(self, proc: asyncio.subprocess.Process) -> None:
         assert proc.stdout is not None
-        while line := await proc.stdout.readline():
+        while True:
+            try:
+                line = await proc.stdout.readline()
+            except ValueError:
+                continue  # a line beyond the reader's limit: asyncio dropped it
+            if not line:
+                return
             text = line.decode(errors="replace").rstrip()
             if "has been disabled, skipping" in text:
                 continue  # the modules we disabled on purpose, at every start
@@ -294,7 +305,8 @@ class JanusProcess:
             if proc is not None:
                 code = await proc.wait()
                 if self._output_task is not None:
-                    await self._output_task  # so the tail holds its last words
+                    with contextlib.suppress(Exception):
+                        await self._output_task  # so the tail holds its last words
                 log.warning("Janus %s exited with %s; last output:\n%s",
                             proc.pid, code, self.output_tail())
                 self.ready = False
@@ -308,7 +320,7 @@ class JanusProcess:
                 await asyncio.sleep(delay)
             try:
                 await self._launch()
-            except JanusStartError as exc:
+            except (JanusStartError, OSError) as exc:
                 log.warning("Janus restart failed: %s", exc)
                 continue
             up_since = loop.time()
