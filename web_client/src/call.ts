@@ -31,6 +31,8 @@ export interface Ending {
   text: string;
   /** Offer to join again (same link). */
   rejoin: boolean;
+  /** The words on that button; "Join again" when not given. */
+  rejoinLabel?: string;
 }
 
 type State = 'joining' | 'joined' | 'reconnecting' | 'ended';
@@ -55,7 +57,8 @@ export class Call {
   private mesh: Mesh | null = null;
   private pendingSignals: SignalEvent[] = [];
   private everJoined = false;
-  private joinInFlight = false;
+  /** The connection a join is being sent on (one join per connection). */
+  private joiningOn: string | null = null;
   private graceSeconds = 60;
   private giveUpTimer = 0;
   private retryTimer = 0;
@@ -169,15 +172,16 @@ export class Call {
 
   // ---- joining ------------------------------------------------------------------------------
   private async join(): Promise<void> {
-    if (this.joinInFlight || this.state === 'ended') return;
-    this.joinInFlight = true;
+    const connection = this.conn.id;
+    if (this.state === 'ended' || !connection || this.joiningOn === connection) return;
+    this.joiningOn = connection;
     window.clearTimeout(this.retryTimer);
     const rejoin = this.everJoined;
     const request: JoinRequest = { audio_muted: this.audioMuted, video_off: this.videoOff };
     if (rejoin && this.sync.lastSeq >= 0) request.last_seq = this.sync.lastSeq;
     const ack = await this.conn.request('join', request);
-    this.joinInFlight = false;
-    if (this.finished || !this.conn.connected) return; // the next connect joins again
+    if (this.finished || this.conn.id !== connection) return; // the next connect joins again
+    this.joiningOn = null;
     if (!ack.ok) {
       const code = ack.error.code;
       if (code === 'timeout' || code === 'rate_limited' || code === 'internal_error') {
@@ -249,6 +253,7 @@ export class Call {
       title: 'The connection was lost',
       text: 'We could not reconnect you to the session. Please check that you are connected to the internet, then try again.',
       rejoin: true,
+      rejoinLabel: 'Try again',
     });
   }
 

@@ -84,6 +84,11 @@ export class Connection {
     return this.socket.connected;
   }
 
+  /** Changes with every (re)connection; undefined while disconnected. */
+  get id(): string | undefined {
+    return this.socket.connected ? this.socket.id : undefined;
+  }
+
   /**
    * Send a request and wait for its acknowledgement. Never queued while disconnected:
    * what matters is re-sent by the join that follows a reconnect.

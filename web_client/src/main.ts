@@ -37,7 +37,9 @@ function begin(container: HTMLElement, link: JoinLink): void {
       container,
       ending.title,
       ending.text,
-      ending.rejoin ? { label: 'Join again', run: () => begin(container, link) } : undefined,
+      ending.rejoin
+        ? { label: ending.rejoinLabel ?? 'Join again', run: () => begin(container, link) }
+        : undefined,
     );
   };
 

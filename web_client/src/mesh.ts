@@ -168,10 +168,6 @@ export class Mesh {
     this.early.clear();
   }
 
-  peerStates(): Map<string, RTCPeerConnectionState> {
-    return new Map([...this.peers].map(([id, p]) => [id, p.pc.connectionState]));
-  }
-
   onSignal(event: SignalEvent): void {
     if (!event || typeof event.from !== 'string' || event.from === this.selfId) return;
     const prev = this.queues.get(event.from) ?? Promise.resolve();

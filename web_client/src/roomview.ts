@@ -38,6 +38,7 @@ class Tile {
   private readonly micOff: HTMLElement;
   private readonly camOff: HTMLElement;
   private readonly away: HTMLElement;
+  private readonly speakingText: HTMLElement;
   private level: AudioLevel | null = null;
   private readonly detector = new SpeakingDetector();
   private stream: MediaStream | null = null;
@@ -72,6 +73,8 @@ class Tile {
     this.micOff = mark('mark-mic-off', 'Microphone off', ICONS.micOff);
     this.camOff = mark('mark-camera-off', 'Camera off', ICONS.camOff);
     this.away = h('span', { class: 'mark mark-away' }, 'Reconnecting…');
+    // For screen readers reading the list; not announced as it changes.
+    this.speakingText = h('span', { class: 'visually-hidden', hidden: true }, 'Speaking');
     this.li = h(
       'li',
       { class: self ? 'tile self' : 'tile' },
@@ -80,6 +83,7 @@ class Tile {
         'div',
         { class: 'caption' },
         this.nameEl,
+        this.speakingText,
         h('span', { class: 'marks' }, this.away, this.micOff, this.camOff),
       ),
     );
@@ -186,7 +190,10 @@ class Tile {
   tick(now: number): void {
     const level = this.level && !this.audioBlocked ? this.level.read() : 0;
     const speaking = this.detector.update(level, now);
-    this.li.classList.toggle('speaking', speaking);
+    if (speaking !== this.li.classList.contains('speaking')) {
+      this.li.classList.toggle('speaking', speaking);
+      this.speakingText.hidden = !speaking;
+    }
   }
 
   destroy(): void {
@@ -344,7 +351,8 @@ export class RoomView {
     this.stateEl.className = `connection-state state-${state}`;
     if (state === 'reconnecting') {
       this.banner.textContent =
-        'Reconnecting… Your connection dropped. Please wait, this usually takes a few seconds.';
+        'Reconnecting… Your internet connection dropped for a moment. ' +
+        'You do not need to do anything: we are bringing you back.';
       this.banner.classList.add('visible');
     } else {
       this.banner.textContent = '';
