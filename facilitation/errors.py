@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     SESSION_ENDED = "session_ended"
     MUTED_BY_FACILITATOR = "muted_by_facilitator"
     MEDIA_UNAVAILABLE = "media_unavailable"
+    MEDIA_CHANGED = "media_changed"
     REPLACED = "replaced"
 
 
@@ -59,6 +60,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.SESSION_ENDED: "This session has ended.",
     ErrorCode.MUTED_BY_FACILITATOR: "The facilitator has muted you for now.",
     ErrorCode.MEDIA_UNAVAILABLE: "Audio and video are being set up again; please wait.",
+    ErrorCode.MEDIA_CHANGED: "The room's audio and video set-up changed; follow the new one.",
     ErrorCode.REPLACED: "You joined from another window or device.",
 }
 

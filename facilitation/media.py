@@ -15,8 +15,8 @@ from facilitation.base import SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import Delivery, EnforceMedia, MediaTopology, ToRoomVolatile
-from facilitation.permissions import Command, require
-from rooms.model import MediaMode, Participant, room_key
+from facilitation.permissions import Command, allowed, require
+from rooms.model import MediaMode, Participant, Room, room_key
 
 MEDIA_CHANGED = "room.media"
 SPEAKING = "participant.speaking"
@@ -103,6 +103,22 @@ class MediaControl(SessionCommands):
                 await self._publish(p, UPDATED, {"participant": p.public_view()}),
                 EnforceMedia(p.session_id, p.room_id, p.id, p.audio_blocked, p.video_blocked),
             ]
+
+    async def sfu_member(
+        self, identity: Identity, epoch: int, *, publishing: bool = False
+    ) -> tuple[Participant, Room]:
+        """Check a request to the SFU: the person is in a room whose media goes through
+        the SFU, in the set-up (`epoch`) they think; to publish, their role may publish."""
+        if publishing and not (
+            allowed(identity.role, Command.PUBLISH_AUDIO)
+            or allowed(identity.role, Command.PUBLISH_VIDEO)
+        ):
+            raise Refused(ErrorCode.NOT_PERMITTED)
+        p = await self._member(identity)
+        room = await self._room(p.session_id, p.room_id)
+        if room.media_mode is not MediaMode.SFU or room.media_epoch != epoch:
+            raise Refused(ErrorCode.MEDIA_CHANGED)
+        return p, room
 
     async def renegotiate(self, session_id: str, room_id: str, mode: MediaMode) -> list[Delivery]:
         """The media plane was rebuilt (SFU restarted) or is gone (mode MESH): everyone in

@@ -65,4 +65,21 @@ class MediaTopology:
     epoch: int
 
 
-Delivery = ToRoom | ToParticipant | Disconnect | ToRoomVolatile | EnforceMedia | MediaTopology
+@dataclass(frozen=True, slots=True)
+class ReleaseMedia:
+    """A participant is gone for good: free whatever the media plane holds for them."""
+
+    session_id: str
+    room_id: str
+    participant_id: str
+
+
+Delivery = (
+    ToRoom
+    | ToParticipant
+    | Disconnect
+    | ToRoomVolatile
+    | EnforceMedia
+    | MediaTopology
+    | ReleaseMedia
+)

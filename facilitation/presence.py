@@ -16,7 +16,13 @@ from facilitation.base import RoomSnapshot, SessionCommands, SessionLocks
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.media import MediaPolicy, switch_topology_if_needed
-from facilitation.outbox import Delivery, Disconnect, ToParticipant
+from facilitation.outbox import (
+    Delivery,
+    Disconnect,
+    MediaTopology,
+    ReleaseMedia,
+    ToParticipant,
+)
 from facilitation.permissions import Command, allowed, require
 from rooms.model import MAIN_ROOM, Participant, RoomEvent, Session, room_key
 from rooms.store import Store
@@ -150,10 +156,12 @@ class Presence(SessionCommands):
     async def _vacate(self, p: Participant, reason: str) -> list[Delivery]:
         await self.store.delete_participant(p.session_id, p.id)
         left = await self._publish(p, LEFT, {"participant_id": p.id, "reason": reason})
+        deliveries: list[Delivery] = [left, ReleaseMedia(p.session_id, p.room_id, p.id)]
         if not await self.store.list_participants(p.session_id):
             # Nobody is left: forget the session (privacy), as nobody needs to catch up.
             await self.store.drop_session(p.session_id)
-        return [left]
+            deliveries.append(MediaTopology(p.session_id, p.room_id, "closed", 0))
+        return deliveries
 
     async def set_media(
         self, identity: Identity, *, audio_muted: bool | None, video_off: bool | None

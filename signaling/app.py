@@ -9,12 +9,13 @@ import socketio
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from facilitation import Presence
+from facilitation import MediaControl, MediaPolicy, Presence
 from rooms.memory_store import MemoryStore
 from rooms.store import Store
 from signaling import protocol
 from signaling.config import Config
 from signaling.handlers import Handlers
+from signaling.janus_link import JanusLink
 
 log = logging.getLogger("facilitation.server")
 
@@ -52,6 +53,9 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
         async_mode="aiohttp",
         serializer="msgpack",
         transports=["websocket"],
+        # One message at a time per connection, in the order sent: negotiation steps
+        # (offer, then candidates) must reach the SFU and peers in order.
+        async_handlers=False,
         client_manager=manager,
         # Hard cap per message; fields have their own, clearer limits in `protocol`.
         max_http_buffer_size=protocol.MAX_MESSAGE_BYTES * 2,
@@ -62,8 +66,11 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
     )
     app = web.Application(middlewares=[_security_headers])
     sio.attach(app)
-    presence = Presence(store, grace_seconds=config.grace_seconds)
-    handlers = Handlers(sio, presence, config)
+    policy = MediaPolicy(sfu_threshold=config.sfu_threshold)
+    presence = Presence(store, grace_seconds=config.grace_seconds, policy=policy)
+    media = MediaControl(store, locks=presence.locks)
+    handlers = Handlers(sio, presence, media, config)
+    janus = JanusLink(config, handlers.sfu)
     app[STORE_KEY] = store
     app[HANDLERS_KEY] = handlers
     app[SIO_KEY] = sio
@@ -75,10 +82,16 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
     if (static / "assets").is_dir():
         app.router.add_static("/assets/", static / "assets")
 
+    async def _start(_: web.Application) -> None:
+        await janus.start()
+
     async def _close(_: web.Application) -> None:
         await handlers.close()
+        await handlers.sfu.close()
+        await janus.close()
         await store.close()
 
+    app.on_startup.append(_start)
     app.on_cleanup.append(_close)
     return app
 

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from facilitation.errors import Refused
 from rooms.model import Role
-from signaling import tokens
+from signaling import tokens, turn
 from signaling.config import Config
 
 DEV_SECRET_FILE = Path(
@@ -56,6 +56,11 @@ def _ice_servers(values: list[str]) -> list[dict[str, object]]:
     return servers
 
 
+def _port_range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    return int(low), int(high)
+
+
 def serve(args: argparse.Namespace) -> int:
     secret = _secret(args)
     if not secret:
@@ -79,7 +84,21 @@ def serve(args: argparse.Namespace) -> int:
         ice_servers=_ice_servers(args.ice_server or []),
         grace_seconds=args.grace_seconds,
         static_dir=args.static_dir,
+        turn_urls=args.turn_url or [],
+        turn_secret=args.turn_secret or os.environ.get("FACILITATION_TURN_SECRET"),
+        turn_ttl=args.turn_ttl,
+        janus=args.janus,
+        janus_api_secret=args.janus_api_secret or os.environ.get("FACILITATION_JANUS_SECRET"),
+        media_address=args.media_address,
+        media_public_ip=args.media_public_ip,
+        rtp_ports=_port_range(args.rtp_ports),
+        sfu_threshold=args.sfu_threshold,
     )
+    try:
+        turn.ice_servers(config.turn_urls, config.turn_secret, "startup-check")
+    except ValueError as exc:
+        print(f"TURN settings: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -169,6 +188,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="a STUN/TURN URL, or an RTCIceServer as JSON; may be repeated",
     )
     s.add_argument("--grace-seconds", type=float, default=60.0)
+    s.add_argument(
+        "--turn-url",
+        action="append",
+        metavar="URL",
+        help="a TURN server (turn:host:3478?transport=udp, turns:host:5349?transport=tcp); "
+        "may be repeated",
+    )
+    s.add_argument("--turn-secret", help="coturn's static-auth-secret (prefer the env var)")
+    s.add_argument("--turn-ttl", type=float, default=turn.DEFAULT_TTL_SECONDS,
+                   help="seconds a participant's TURN credentials last")
+    s.add_argument(
+        "--janus",
+        default=os.environ.get("FACILITATION_JANUS", "auto"),
+        help="'auto' (start our own Janus if installed), 'off', or ws://... of a running one",
+    )
+    s.add_argument("--janus-api-secret", help="API secret of an external Janus")
+    s.add_argument("--media-address",
+                   default=os.environ.get("FACILITATION_MEDIA_ADDRESS"),
+                   help="IPv4 address Janus offers media on (default: first non-loopback)")
+    s.add_argument("--media-public-ip", help="public IPv4 behind a 1:1 NAT")
+    s.add_argument("--rtp-ports", default="20000-40000", help="UDP port range for media")
+    s.add_argument("--sfu-threshold", type=int, default=4,
+                   help="rooms with more people than this go through the SFU")
     s.add_argument("--static-dir", help=argparse.SUPPRESS)
     s.set_defaults(func=serve)
 

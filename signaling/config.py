@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from facilitation.media import DEFAULT_SFU_THRESHOLD
 from facilitation.presence import DEFAULT_GRACE_SECONDS
+from signaling.turn import DEFAULT_TTL_SECONDS
 
 
 @dataclass(slots=True)
@@ -22,6 +24,20 @@ class Config:
     # RTCIceServer dicts handed to clients at join: [{"urls": [...], ...}]
     ice_servers: list[dict[str, Any]] = field(default_factory=list)
     grace_seconds: float = DEFAULT_GRACE_SECONDS
+    # TURN (coturn, TURN REST scheme): credentials are minted per participant at join.
+    turn_urls: list[str] = field(default_factory=list)
+    turn_secret: str | None = None
+    turn_ttl: float = DEFAULT_TTL_SECONDS
+    # The SFU. janus: "auto" (start our own Janus when installed), "off", or the
+    # WebSocket URL of a Janus someone else runs (with janus_api_secret).
+    janus: str = "auto"
+    janus_api_secret: str | None = None
+    # The address Janus offers media on; None: this host's first non-loopback IPv4.
+    media_address: str | None = None
+    # Behind a 1:1 NAT (a cloud VM): the public address browsers reach.
+    media_public_ip: str | None = None
+    rtp_ports: tuple[int, int] = (20000, 40000)
+    sfu_threshold: int = DEFAULT_SFU_THRESHOLD
     # Where the built web client lives; None means the copy inside the package.
     static_dir: str | None = None
 

@@ -16,16 +16,23 @@ import socketio
 from facilitation import (
     Delivery,
     Disconnect,
+    EnforceMedia,
     ErrorCode,
     Identity,
+    MediaControl,
+    MediaTopology,
     Presence,
     Refused,
+    ReleaseMedia,
     ToParticipant,
     ToRoom,
+    ToRoomVolatile,
 )
-from signaling import protocol, tokens
+from signaling import protocol, tokens, turn
 from signaling.config import Config
+from signaling.janus.client import JanusConnectionLost, JanusError
 from signaling.ratelimit import TokenBucket
+from signaling.sfu import SfuPlane
 
 log = logging.getLogger("facilitation.signaling")
 
@@ -48,10 +55,18 @@ class Connection:
 
 
 class Handlers:
-    def __init__(self, sio: socketio.AsyncServer, presence: Presence, config: Config) -> None:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        presence: Presence,
+        media: MediaControl,
+        config: Config,
+    ) -> None:
         self.sio = sio
         self.presence = presence
+        self.media = media
         self.config = config
+        self.sfu = SfuPlane(media, presence.policy, self.emit_to_person, self.deliver)
         self.connections: dict[str, Connection] = {}
         self._timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -61,6 +76,12 @@ class Handlers:
             "media.update": self.media_update,
             "signal": self.signal,
             "sync": self.sync,
+            "sfu.publish": self.sfu_publish,
+            "sfu.subscribe": self.sfu_subscribe,
+            "sfu.answer": self.sfu_answer,
+            "sfu.trickle": self.sfu_trickle,
+            "sfu.receive": self.sfu_receive,
+            "moderate.media": self.moderate_media,
         }
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
@@ -152,9 +173,17 @@ class Handlers:
             return await self._routes[event](conn, request)
         except Refused as refused:
             return protocol.error(refused.code, refused.message)
+        except (JanusError, JanusConnectionLost) as exc:
+            log.warning("SFU request failed: event=%s %s", event, exc)
+            return protocol.error(ErrorCode.MEDIA_UNAVAILABLE)
         except Exception:
             log.exception("handler failed: event=%s session=%s", event, conn.identity.session_id)
             return protocol.error(ErrorCode.INTERNAL)
+
+    async def emit_to_person(
+        self, session_id: str, participant_id: str, name: str, payload: dict[str, Any]
+    ) -> None:
+        await self.sio.emit(name, payload, room=person_channel(session_id, participant_id))
 
     async def deliver(self, deliveries: list[Delivery]) -> None:
         for d in deliveries:
@@ -176,6 +205,23 @@ class Handlers:
                 if old is not None:
                     old.room = None  # its seat moved to the new connection
                 await self.sio.disconnect(d.connection_id)
+            elif isinstance(d, ToRoomVolatile):
+                payload = {"room": d.room, **d.payload}
+                await self.sio.emit(d.name, payload, room=room_channel(d.room))
+            elif isinstance(d, EnforceMedia):
+                await self._media_plane(self.sfu.enforce(d))
+            elif isinstance(d, MediaTopology):
+                await self._media_plane(self.sfu.topology(d.session_id, d.room_id, d.mode, d.epoch))
+            elif isinstance(d, ReleaseMedia):
+                await self._media_plane(self.sfu.release(d.session_id, d.room_id, d.participant_id))
+
+    async def _media_plane(self, work: Any) -> None:
+        """The SFU is a separate process: a failure there must not undo or block the
+        state change that has already happened (it is retried on the next set-up)."""
+        try:
+            await work
+        except (JanusError, JanusConnectionLost, Refused) as exc:
+            log.warning("media plane: %s", exc)
 
     # ---- requests ---------------------------------------------------------------------
     async def join(self, conn: Connection, req: Any) -> dict[str, Any]:
@@ -210,7 +256,15 @@ class Handlers:
             room=result.snapshot.to_dict(),
             resumed=result.resumed,
             missed=[e.to_dict() for e in result.missed] if result.missed is not None else None,
-            ice_servers=self.config.ice_servers,
+            ice_servers=[
+                *self.config.ice_servers,
+                *turn.ice_servers(
+                    self.config.turn_urls,
+                    self.config.turn_secret,
+                    ident.participant_id,
+                    ttl=self.config.turn_ttl,
+                ),
+            ],
             grace_seconds=self.presence.grace_seconds,
         )
 
@@ -247,3 +301,45 @@ class Handlers:
             return protocol.ok(events=[e.to_dict() for e in result.events])
         assert result.snapshot is not None
         return protocol.ok(snapshot=result.snapshot.to_dict())
+
+    # ---- the SFU ------------------------------------------------------------------------
+    async def sfu_publish(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.SfuPublishRequest)
+        if req.jsep.type != "offer":
+            raise Refused(ErrorCode.INVALID_PAYLOAD, "jsep: publish with an offer")
+        answer = await self.sfu.publish(conn.identity, req.epoch, req.jsep.model_dump())  # type: ignore[arg-type]
+        return protocol.ok(jsep=dict(answer))
+
+    async def sfu_subscribe(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.SfuSubscribeRequest)
+        return protocol.ok(**await self.sfu.subscribe(conn.identity, req.epoch))
+
+    async def sfu_answer(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.SfuAnswerRequest)
+        if req.jsep.type != "answer":
+            raise Refused(ErrorCode.INVALID_PAYLOAD, "jsep: answer the offer")
+        await self.sfu.answer(conn.identity, req.epoch, req.jsep.model_dump())  # type: ignore[arg-type]
+        return protocol.ok()
+
+    async def sfu_trickle(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.SfuTrickleRequest)
+        candidate = req.candidate.model_dump(exclude_none=True) if req.candidate else None
+        await self.sfu.trickle(conn.identity, req.epoch, req.target, candidate)
+        return protocol.ok()
+
+    async def sfu_receive(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.SfuReceiveRequest)
+        paused = await self.sfu.receive(conn.identity, req.epoch, dict(req.tiles), req.loss)
+        return protocol.ok(video_paused=paused)
+
+    async def moderate_media(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.ModerateMediaRequest)
+        await self.deliver(
+            await self.media.block(
+                conn.identity,
+                req.participant_id,
+                audio=req.audio_blocked,
+                video=req.video_blocked,
+            )
+        )
+        return protocol.ok()

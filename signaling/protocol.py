@@ -104,12 +104,76 @@ class SyncRequest(_Payload):
     since: Annotated[int, Field(ge=0)]
 
 
+# ---- The SFU (rooms whose `media.mode` is "sfu") ---------------------------------------
+Epoch = Annotated[int, Field(ge=0)]
+
+
+class SfuPublishRequest(_Payload):
+    """`sfu.publish`: your camera and microphone to the SFU. Ack: `{ok, jsep}` (the
+    SFU's answer). A new offer replaces your previous publication."""
+
+    epoch: Epoch
+    jsep: SessionDescription
+
+
+class SfuSubscribeRequest(_Payload):
+    """`sfu.subscribe`: receive everyone else. Ack: `{ok, jsep, streams}`: the SFU's
+    offer (null while nobody publishes; it then comes as `sfu.offer`) and which
+    participant each m-line (`mid`) carries."""
+
+    epoch: Epoch
+
+
+class SfuAnswerRequest(_Payload):
+    """`sfu.answer`: your answer to the latest SFU offer."""
+
+    epoch: Epoch
+    jsep: SessionDescription
+
+
+class SfuTrickleRequest(_Payload):
+    """`sfu.trickle`: an ICE candidate for your publishing or receiving connection
+    (null: gathering is complete)."""
+
+    epoch: Epoch
+    target: Literal["publisher", "subscriber"]
+    candidate: IceCandidate | None = None
+
+
+class SfuReceiveRequest(_Payload):
+    """`sfu.receive`: how you receive: each tile's drawn height in device pixels (by
+    participant id) and the packet loss on your receiving connection since the last
+    report (0 to 1). The server picks the video layer for each tile and pauses video
+    (audio only) when your connection cannot carry it. Ack: `{ok, video_paused}`."""
+
+    epoch: Epoch
+    tiles: Annotated[dict[ParticipantId, Annotated[int, Field(ge=0, le=8192)]],
+                     Field(max_length=64)]
+    loss: Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class ModerateMediaRequest(_Payload):
+    """`moderate.media` (facilitators): stop (true) or let through again (false) a
+    participant's audio and/or video at the server. Enforced at the SFU; in peer-to-peer
+    rooms the others' clients stop playing it. The person cannot lift it themselves."""
+
+    participant_id: ParticipantId
+    audio_blocked: bool | None = None
+    video_blocked: bool | None = None
+
+
 REQUESTS: dict[str, type[_Payload]] = {
     "join": JoinRequest,
     "leave": LeaveRequest,
     "media.update": MediaUpdateRequest,
     "signal": SignalRequest,
     "sync": SyncRequest,
+    "sfu.publish": SfuPublishRequest,
+    "sfu.subscribe": SfuSubscribeRequest,
+    "sfu.answer": SfuAnswerRequest,
+    "sfu.trickle": SfuTrickleRequest,
+    "sfu.receive": SfuReceiveRequest,
+    "moderate.media": ModerateMediaRequest,
 }
 
 # ---- Server events --------------------------------------------------------------------------
@@ -118,12 +182,15 @@ SERVER_EVENTS: dict[str, str] = {
     "room.event": "A numbered change in your room: {room, seq, name, payload}.",
     "signal": "WebRTC negotiation from a peer: {from, pc, description | candidate}.",
     "session.closed": "The server is closing this connection: {code, message}.",
+    "sfu.offer": "A new SFU offer for your receiving connection: {room, epoch, jsep, streams}.",
+    "participant.speaking": "{room, participant_id, speaking}: not numbered, not kept.",
 }
 
 ROOM_EVENTS: dict[str, str] = {
     "participant.joined": "{participant}: someone took a seat in the room.",
     "participant.updated": "{participant}: media or connection state changed.",
     "participant.left": "{participant_id, reason}: reason is 'left' or 'connection_lost'.",
+    "room.media": "{mode, epoch}: the room's media set-up changed; set up media again.",
 }
 
 

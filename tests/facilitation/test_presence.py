@@ -71,10 +71,10 @@ def room_events(deliveries: list[Delivery]) -> list[RoomEvent]:
 
 
 def only_event(deliveries: list[Delivery]) -> RoomEvent:
-    assert len(deliveries) == 1, deliveries
-    (d,) = deliveries
-    assert isinstance(d, ToRoom)
-    return d.event
+    """The one room event among the deliveries (others tell the media plane things)."""
+    events = [d for d in deliveries if isinstance(d, ToRoom)]
+    assert len(events) == 1, deliveries
+    return events[0].event
 
 
 async def refused(code: ErrorCode, awaitable: Any) -> None:

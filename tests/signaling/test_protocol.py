@@ -285,7 +285,12 @@ async def test_join_ack_and_snapshot(connect: Connect, session_id: str) -> None:
     assert me["name"] == "Amy" and me["role"] == "facilitator" and me["seat"] == 1
     assert me["audio_muted"] is True and me["video_off"] is False
     assert me["connection"] == "connected"
-    assert first["room"] == {"room": f"{session_id}/main", "seq": 1, "participants": [me]}
+    assert first["room"] == {
+        "room": f"{session_id}/main",
+        "seq": 1,
+        "participants": [me],
+        "media": {"mode": "mesh", "epoch": 0},
+    }
     assert first["resumed"] is False and first["missed"] is None
     assert first["ice_servers"] == [] and first["grace_seconds"] == 3.0
 

@@ -64,6 +64,9 @@ class ServerProcess:
     secret: str
     port: int = field(default_factory=free_port)
     grace_seconds: float = 60.0
+    # "off" keeps every room peer to peer; "auto" starts the server's own Janus (in the
+    # test network namespace, where Janus finds a usable media address).
+    janus: str = "off"
     extra_args: list[str] = field(default_factory=list)
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
@@ -83,6 +86,7 @@ class ServerProcess:
                 "--host", "127.0.0.1", "--port", str(self.port),
                 "--public-url", self.base_url,
                 "--grace-seconds", str(self.grace_seconds),
+                "--janus", self.janus,
                 *self.extra_args,
             ],
             cwd=REPO,
