@@ -87,3 +87,10 @@ async def test_three_people_see_and_hear_each_other(
         await expect(page.get_by_text("Alex left the session.")).to_have_count(1)
     # The two who stayed still see and hear each other.
     await expect_media_flowing([dana.page, sam.page], 1)
+
+    # Nothing went wrong in the pages along the way (errors, blocked by the CSP).
+    for person in people:
+        problems = [
+            m for m in person.console if m.startswith("pageerror") or "Content Security" in m
+        ]
+        assert not problems, (person.name, problems)
