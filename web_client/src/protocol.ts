@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'session_ended'
   | 'muted_by_facilitator'
   | 'media_unavailable'
+  | 'media_changed'
   | 'replaced';
 
 export const TOKEN_ERROR_CODES: readonly ErrorCode[] = [
@@ -85,11 +86,20 @@ export interface PublicParticipant {
   connection: 'connected' | 'reconnecting';
 }
 
-/** facilitation/presence.py RoomSnapshot.to_dict(). */
+/** rooms/model.py Room.media_view(): how the room's media flows. */
+export interface RoomMedia {
+  /** mesh: peer to peer (`signal`); sfu: through the server's SFU (`sfu.*`). */
+  mode: 'mesh' | 'sfu';
+  /** Bumped by every change of set-up; media is set up again when it changes. */
+  epoch: number;
+}
+
+/** facilitation/base.py RoomSnapshot.to_dict(). */
 export interface RoomSnapshot {
   room: string;
   seq: number;
   participants: PublicParticipant[];
+  media?: RoomMedia;
 }
 
 // ---- Connection: Socket.IO `auth` (ConnectAuth) -----------------------------------------
@@ -158,12 +168,62 @@ export interface SyncRequest {
 
 export type SyncAck = { events: RoomEvent[]; snapshot?: undefined } | { snapshot: RoomSnapshot; events?: undefined };
 
+// ---- The SFU (rooms whose media mode is "sfu"). Not used by this client yet: it
+// negotiates peer to peer, which the server relays in either mode. -------------------------
+export interface SfuPublishRequest {
+  epoch: number;
+  jsep: SessionDescription; // an offer
+}
+export interface SfuSubscribeRequest {
+  epoch: number;
+}
+/** Which participant's audio or video each m-line of the SFU's offer carries. */
+export interface SfuStream {
+  mid: string;
+  participant_id: ParticipantId;
+  kind: 'audio' | 'video';
+}
+export interface SfuSubscribeAck {
+  jsep: SessionDescription | null;
+  streams: SfuStream[];
+}
+export interface SfuAnswerRequest {
+  epoch: number;
+  jsep: SessionDescription; // an answer
+}
+export interface SfuTrickleRequest {
+  epoch: number;
+  target: 'publisher' | 'subscriber';
+  candidate?: IceCandidate | null;
+}
+export interface SfuReceiveRequest {
+  epoch: number;
+  /** Each tile's drawn height in device pixels, by participant id. */
+  tiles: Record<ParticipantId, number>;
+  /** Packet loss on the receiving connection since the last report, 0 to 1. */
+  loss: number;
+}
+/** Facilitators only: stop (true) or let through again (false) someone's media. */
+export interface ModerateMediaRequest {
+  participant_id: ParticipantId;
+  audio_blocked?: boolean | null;
+  video_blocked?: boolean | null;
+}
+
+type Empty = Record<string, never>;
+
 export interface Requests {
   join: { request: JoinRequest; ack: JoinAck };
-  leave: { request: LeaveRequest; ack: Record<string, never> };
-  'media.update': { request: MediaUpdateRequest; ack: Record<string, never> };
-  signal: { request: SignalRequest; ack: Record<string, never> };
+  leave: { request: LeaveRequest; ack: Empty };
+  'media.update': { request: MediaUpdateRequest; ack: Empty };
+  signal: { request: SignalRequest; ack: Empty };
   sync: { request: SyncRequest; ack: SyncAck };
+  'sfu.publish': { request: SfuPublishRequest; ack: { jsep: SessionDescription } };
+  'sfu.subscribe': { request: SfuSubscribeRequest; ack: SfuSubscribeAck };
+  'sfu.answer': { request: SfuAnswerRequest; ack: Empty };
+  'sfu.trickle': { request: SfuTrickleRequest; ack: Empty };
+  'sfu.receive': { request: SfuReceiveRequest; ack: { video_paused: boolean } };
+  'moderate.media': { request: ModerateMediaRequest; ack: Empty };
 }
 
 export type RequestName = keyof Requests;
@@ -183,7 +243,8 @@ export interface ParticipantLeft {
 export type RoomEvent =
   | { room: string; seq: number; name: 'participant.joined'; payload: ParticipantJoined }
   | { room: string; seq: number; name: 'participant.updated'; payload: ParticipantUpdated }
-  | { room: string; seq: number; name: 'participant.left'; payload: ParticipantLeft };
+  | { room: string; seq: number; name: 'participant.left'; payload: ParticipantLeft }
+  | { room: string; seq: number; name: 'room.media'; payload: RoomMedia };
 
 export interface SignalEvent {
   from: ParticipantId;
@@ -194,8 +255,25 @@ export interface SignalEvent {
 
 export type SessionClosed = ErrorBody;
 
+/** A new SFU offer for the receiving connection. */
+export interface SfuOffer {
+  room: string;
+  epoch: number;
+  jsep: SessionDescription;
+  streams: SfuStream[];
+}
+
+/** Who is speaking (from the SFU): not numbered, not kept. */
+export interface ParticipantSpeaking {
+  room: string;
+  participant_id: ParticipantId;
+  speaking: boolean;
+}
+
 export interface ServerEvents {
   'room.event': (event: RoomEvent) => void;
   signal: (event: SignalEvent) => void;
   'session.closed': (event: SessionClosed) => void;
+  'sfu.offer': (event: SfuOffer) => void;
+  'participant.speaking': (event: ParticipantSpeaking) => void;
 }
