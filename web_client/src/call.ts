@@ -33,6 +33,8 @@ export interface Ending {
   rejoin: boolean;
   /** The words on that button; "Join again" when not given. */
   rejoinLabel?: string;
+  /** Drop the link kept for reloads (left on purpose, or the link was refused). */
+  forgetLink?: boolean;
 }
 
 type State = 'joining' | 'joined' | 'reconnecting' | 'ended';
@@ -145,7 +147,12 @@ export class Call {
   }
 
   onRefused(error: ConnectErrorData): void {
-    this.end({ title: 'This link cannot be used', text: linkProblem(error.code), rejoin: false });
+    this.end({
+      title: 'This link cannot be used',
+      text: linkProblem(error.code),
+      rejoin: false,
+      forgetLink: true,
+    });
   }
 
   onClosed(event: SessionClosed): void {
@@ -338,7 +345,12 @@ export class Call {
     const wasJoined = this.state === 'joined';
     this.state = 'ended';
     if (wasJoined) await this.conn.request('leave', {}, 3000);
-    this.end({ title: 'You have left the session.', text: 'Thank you for joining.', rejoin: true });
+    this.end({
+      title: 'You have left the session.',
+      text: 'Thank you for joining.',
+      rejoin: true,
+      forgetLink: true,
+    });
   }
 
   /** Stop everything and hand the screen back to main with a message. */

@@ -69,11 +69,7 @@ export function readJoinLink(): { session: string | null; link: JoinLink | null 
     history.replaceState(history.state, '', location.pathname + location.search);
   }
   const store = storage();
-  if (token) {
-    store?.setItem(STORAGE_PREFIX + session, token);
-  } else {
-    token = store?.getItem(STORAGE_PREFIX + session) ?? null;
-  }
+  if (!token) token = store?.getItem(STORAGE_PREFIX + session) ?? null;
   if (!token) return { session, link: null };
   const claims = decodeClaims(token) ?? {};
   const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : '';
@@ -81,7 +77,20 @@ export function readJoinLink(): { session: string | null; link: JoinLink | null 
   return { session, link: { session, token, name, role } };
 }
 
+/** Keep the token for this tab, so that a reload can rejoin. */
+export function rememberToken(link: JoinLink): void {
+  try {
+    storage()?.setItem(STORAGE_PREFIX + link.session, link.token);
+  } catch {
+    // Storage full or disabled: a reload will need the link again.
+  }
+}
+
 /** Forget the stored token (after leaving, or when the server refused it). */
 export function forgetToken(session: string): void {
-  storage()?.removeItem(STORAGE_PREFIX + session);
+  try {
+    storage()?.removeItem(STORAGE_PREFIX + session);
+  } catch {
+    // Nothing stored.
+  }
 }

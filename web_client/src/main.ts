@@ -5,7 +5,7 @@ import { Call, type Ending } from './call';
 import { Connection } from './connection';
 import { DeviceCheck } from './devicecheck';
 import { clear, h } from './dom';
-import { readJoinLink, type JoinLink } from './link';
+import { forgetToken, readJoinLink, rememberToken, type JoinLink } from './link';
 import { linkProblem, NOT_A_LINK } from './words';
 
 function showMessage(
@@ -31,8 +31,10 @@ function begin(container: HTMLElement, link: JoinLink): void {
   let call: Call | null = null;
   let over = false;
 
+  rememberToken(link);
   const finish = (ending: Ending): void => {
     over = true;
+    if (ending.forgetLink) forgetToken(link.session);
     showMessage(
       container,
       ending.title,
@@ -62,6 +64,7 @@ function begin(container: HTMLElement, link: JoinLink): void {
       check = null;
       over = true;
       conn.close();
+      forgetToken(link.session);
       showMessage(container, 'This link cannot be used', linkProblem(error.code));
     },
     unreachable: () => {
