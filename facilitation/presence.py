@@ -70,8 +70,8 @@ class Presence(SessionCommands):
         identity: Identity,
         connection_id: str,
         *,
-        audio_muted: bool = False,
-        video_off: bool = False,
+        audio_muted: bool | None = None,
+        video_off: bool | None = None,
         last_seq: int | None = None,
     ) -> JoinResult:
         require(identity.role, Command.JOIN)
@@ -95,8 +95,9 @@ class Presence(SessionCommands):
                     role=identity.role,
                     seat=await self.store.next_seat(identity.session_id),
                     joined_at=now,
-                    audio_muted=audio_muted or not allowed(identity.role, Command.PUBLISH_AUDIO),
-                    video_off=video_off or not allowed(identity.role, Command.PUBLISH_VIDEO),
+                    audio_muted=bool(audio_muted)
+                    or not allowed(identity.role, Command.PUBLISH_AUDIO),
+                    video_off=bool(video_off) or not allowed(identity.role, Command.PUBLISH_VIDEO),
                     connection_id=connection_id,
                 )
                 await self.store.put_participant(p)
@@ -112,8 +113,10 @@ class Presence(SessionCommands):
                 p.connection_id = connection_id
                 if was_away:
                     p.reconnects += 1
+                # What the person changed while disconnected (within what they may do).
+                media_changed = self._take_media_state(p, audio_muted, video_off)
                 await self.store.put_participant(p)
-                if was_away:
+                if was_away or media_changed:
                     deliveries.append(
                         await self._publish(
                             p, UPDATED, {"participant": p.public_view()}
@@ -126,6 +129,21 @@ class Presence(SessionCommands):
                 missed = await self.store.events_since(room, last_seq)
             snapshot = await self._snapshot(p.session_id, p.room_id)
             return JoinResult(p, snapshot, resumed, missed, deliveries)
+
+    @staticmethod
+    def _take_media_state(
+        p: Participant, audio_muted: bool | None, video_off: bool | None
+    ) -> bool:
+        before = (p.audio_muted, p.video_off)
+        if audio_muted is not None and (
+            audio_muted or (allowed(p.role, Command.PUBLISH_AUDIO) and not p.audio_blocked)
+        ):
+            p.audio_muted = audio_muted
+        if video_off is not None and (
+            video_off or (allowed(p.role, Command.PUBLISH_VIDEO) and not p.video_blocked)
+        ):
+            p.video_off = video_off
+        return (p.audio_muted, p.video_off) != before
 
     async def leave(self, identity: Identity) -> list[Delivery]:
         require(identity.role, Command.LEAVE)

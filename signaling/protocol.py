@@ -51,8 +51,9 @@ class JoinRequest(_Payload):
     grace_seconds}`; `missed` lists the room events after `last_seq` when the server
     still has them (on a reconnect), else null."""
 
-    audio_muted: bool = False
-    video_off: bool = False
+    # Your microphone and camera state; on a rejoin, null keeps what the server has.
+    audio_muted: bool | None = None
+    video_off: bool | None = None
     last_seq: Annotated[int, Field(ge=0)] | None = None
 
 

@@ -501,3 +501,27 @@ async def test_the_session_is_forgotten_when_the_last_person_is_gone(
     assert await store.get_session(SESSION) is None
     assert await store.list_participants(SESSION) == []
     assert await store.last_seq(MAIN) == 0
+
+
+async def test_a_rejoin_carries_what_changed_while_away_within_the_rules(
+    presence: Presence, store: MemoryStore
+) -> None:
+    await presence.join(ident("sam"), "c1")
+    await presence.connection_lost(ident("sam"), "c1")
+    result = await presence.join(ident("sam"), "c2", audio_muted=True, video_off=True)
+    assert result.participant.audio_muted and result.participant.video_off
+    update = only_event(result.deliveries)
+    assert update.payload["participant"]["audio_muted"] is True
+
+    # Same connection state, new media state: still announced.
+    result = await presence.join(ident("sam"), "c3", audio_muted=False)
+    assert not result.participant.audio_muted and result.participant.video_off
+    assert only_event(result.deliveries).name == "participant.updated"
+
+    # A facilitator's block holds across a rejoin.
+    p = await store.get_participant(SESSION, "sam")
+    assert p is not None
+    p.audio_blocked, p.audio_muted = True, True
+    await store.put_participant(p)
+    result = await presence.join(ident("sam"), "c4", audio_muted=False)
+    assert result.participant.audio_muted
