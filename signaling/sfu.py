@@ -272,13 +272,19 @@ class SfuPlane:
             if peer.participant_id == owner:
                 continue
             async with peer.lock:
+                if any(feed == feed_id for feed, _ in peer.streams.values()):
+                    # Their subscription began after the feed went live and carries it
+                    # already (Janus would add it twice).
+                    continue
                 if peer.subscriber is not None:
                     sub = await peer.subscriber.subscribe([StreamRef(feed=feed_id)])
                     if sub.offer is not None:
                         self._set_streams(r, peer, sub.streams)
                         await self._send_offer(r, peer, sub.offer)
                 elif peer.wants_subscription:
-                    await self._start_subscription(r, peer)
+                    offer = await self._start_subscription(r, peer)
+                    if offer is not None:
+                        await self._send_offer(r, peer, offer)
 
     async def _watch_subscriber(self, r: _Room, peer: _Peer, sub: Subscriber) -> None:
         with sub.handle.events() as events:
