@@ -12,9 +12,22 @@ that pattern; by default it only ever answers. Two Python participants would the
 for each other forever, so one of them is told to `offer_to(peer)`. A new `pc` id from a
 peer means that peer made a new connection (reload, reconnect): the old one is replaced.
 
+Rooms whose media goes through the SFU. The join snapshot's `media` {mode, epoch} and the
+`room.media` event say how the room's media flows. In an `sfu` room this participant has
+no peer-to-peer connection: it publishes its tracks on one connection (`sfu.publish`,
+unless it is an observer) and receives everyone else on another (`sfu.subscribe`, then
+`sfu.answer` to every offer, the first and each `sfu.offer` renegotiation). The offers'
+`streams` say which person each m-line carries, so frames and packets are still counted
+per remote participant. A new epoch (a move between topologies, or the SFU restarted)
+closes every media connection and sets up again for the new mode, without rejoining.
+Everything about the SFU runs in one queue, in order, like each peer's negotiation.
+
 Media. Each connection gets its own small synthetic video track (160x120) and a tone, so
 a test costs little CPU. Every received track is consumed and counted per remote
-participant, so callers can await `wait_for_peer_media(peer, "video", n)`.
+participant, so callers can await `wait_for_peer_media(peer, "video", n)` in either
+topology. A facilitator's block (`audio_blocked` / `video_blocked` in our own record)
+stops what we send, as the web client does, unless `obey_moderation=False` (a client
+that cheats, to test that the server enforces the block).
 
 Logs carry opaque ids only, never names.
 """
@@ -39,11 +52,12 @@ from aiortc import (
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCSessionDescription,
 )
 from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import candidate_from_sdp
-from aiortc.stats import RTCInboundRtpStreamStats
+from aiortc.stats import RTCInboundRtpStreamStats, RTCOutboundRtpStreamStats
 from av import AudioFrame, VideoFrame
 
 log = logging.getLogger("facilitation.python_participant")
@@ -166,7 +180,6 @@ class ToneAudioTrack(MediaStreamTrack):
         frame.time_base = fractions.Fraction(1, self.RATE)
         return frame
 
-
 # ---- one WebRTC connection to one peer ---------------------------------------------------
 @dataclass
 class PeerLink:
@@ -179,7 +192,30 @@ class PeerLink:
     remote_pc: str | None
     offered: bool
     tracks: list[MediaStreamTrack] = field(default_factory=list)
+    senders: list[RTCRtpSender] = field(default_factory=list)
     consumers: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+# ---- the two connections to the SFU --------------------------------------------------------
+@dataclass
+class SfuLink:
+    """Our media through the SFU for one media set-up (`epoch`): `publisher` sends our
+    tracks, `subscriber` receives everyone else's (one m-line per person and kind, added
+    and removed as the server renegotiates). `streams` maps each of the subscriber's mids
+    to (participant id, kind), as the server's latest offer said."""
+
+    epoch: int
+    publisher: RTCPeerConnection | None = None
+    subscriber: RTCPeerConnection | None = None
+    streams: dict[str, tuple[str, Kind]] = field(default_factory=dict)
+    tracks: list[MediaStreamTrack] = field(default_factory=list)
+    senders: list[RTCRtpSender] = field(default_factory=list)
+    consumers: set[asyncio.Task[None]] = field(default_factory=set)
+    offers_answered: int = 0
+
+
+class _Superseded(Exception):
+    """The room's media set-up changed while we were negotiating the previous one."""
 
 
 @dataclass
@@ -188,6 +224,15 @@ class _Waiter:
     kind: Kind
     target: int
     future: asyncio.Future[int]
+
+
+# Our negotiation with the SFU runs in its own lane of the per-peer job queues; no
+# participant id can take this name ('#' is outside the id pattern).
+SFU_LANE = "#sfu"
+# `media_unavailable` while the server sets its SFU up again: retry a little, then wait
+# for the `room.media` event that announces the new set-up.
+SFU_RETRIES = 6
+SFU_RETRY_SECONDS = 0.5
 
 
 # ---- the participant ----------------------------------------------------------------------
@@ -203,6 +248,7 @@ class PythonParticipant:
         video_size: tuple[int, int] = (160, 120),
         video_fps: int = 15,
         offer_to_all: bool = False,
+        obey_moderation: bool = True,
     ) -> None:
         self.base_url = base_url
         self.session = session
@@ -214,19 +260,33 @@ class PythonParticipant:
         # Offer to every peer that joins after us (only for Python-to-Python tests:
         # browsers offer themselves, and aiortc cannot resolve the glare).
         self.offer_to_all = offer_to_all
+        # Stop sending what a facilitator blocked, as the web client does. False makes a
+        # client that cheats (keeps sending), to test that the server enforces the block.
+        self.obey_moderation = obey_moderation
 
         self.sio = socketio.AsyncClient(reconnection=False, serializer="msgpack")
         self.participant_id = ""
+        self.role = ""
         self.room = ""
         self.seq = 0
         self.participants: dict[str, dict[str, Any]] = {}
+        # Our own participant record, as the server last sent it.
+        self.me: dict[str, Any] = {}
+        # The room's media set-up: {mode: "mesh" | "sfu", epoch}.
+        self.media: dict[str, Any] | None = None
+        # Every numbered room event applied, in order (tests check who joined or left).
+        self.room_events: list[dict[str, Any]] = []
+        # From `participant.speaking`: who is talking now, by participant id.
+        self.speaking: dict[str, bool] = {}
         self.ice_servers: list[dict[str, Any]] = []
         self.closed_reason: dict[str, Any] | None = None
 
         self.links: dict[str, PeerLink] = {}
+        self.sfu: SfuLink | None = None
         # Per remote participant, per kind: frames decoded from its tracks, across
-        # connections (a reconnect does not reset them).
+        # connections and topologies (a reconnect or a move to the SFU does not reset them).
         self.frames: dict[str, dict[Kind, int]] = {}
+        self._blocked: dict[str, bool] = {"audio": False, "video": False}
         self._waiters: list[_Waiter] = []
         self._inboxes: dict[str, asyncio.Queue[Callable[[], Awaitable[None]]]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
@@ -238,10 +298,13 @@ class PythonParticipant:
         self.sio.on("room.event", self._on_room_event)
         self.sio.on("signal", self._on_signal)
         self.sio.on("session.closed", self._on_session_closed)
+        self.sio.on("sfu.offer", self._on_sfu_offer)
+        self.sio.on("participant.speaking", self._on_speaking)
 
     # ---- session ------------------------------------------------------------------------
     async def join(self, *, audio_muted: bool = False, video_off: bool = False) -> dict[str, Any]:
-        """Connect and take a seat; returns the `join` acknowledgement."""
+        """Connect and take a seat; returns the `join` acknowledgement. In a room whose
+        media goes through the SFU, publishing and subscribing start right after."""
         await self.sio.connect(
             self.base_url,
             transports=["websocket"],
@@ -250,11 +313,13 @@ class PythonParticipant:
         )
         ack = await self.request("join", {"audio_muted": audio_muted, "video_off": video_off})
         self.participant_id = ack["self"]["id"]
+        self.role = str(ack["self"]["role"])
+        self.ice_servers = list(ack.get("ice_servers") or [])
+        self._apply_own(ack["self"])
         self._apply_snapshot(ack["room"])
         early, self._early_events = self._early_events, []
         for event in early:
             await self._on_room_event(event)
-        self.ice_servers = list(ack.get("ice_servers") or [])
         log.info("joined session %s as %s", self.session, self.participant_id)
         return ack
 
@@ -283,6 +348,7 @@ class PythonParticipant:
         self._inboxes.clear()
         for link in list(self.links.values()):
             await self._close_link(link)
+        await self._close_sfu()
         if self.sio.connected:
             await self.sio.disconnect()
         for waiter in self._waiters:
@@ -296,13 +362,46 @@ class PythonParticipant:
     async def __aexit__(self, *_: object) -> None:
         await self.close()
 
+    # ---- requests besides media negotiation ---------------------------------------------
+    async def update_media(
+        self, *, audio_muted: bool | None = None, video_off: bool | None = None
+    ) -> dict[str, Any]:
+        """`media.update`: report our own microphone / camera state."""
+        fields = {"audio_muted": audio_muted, "video_off": video_off}
+        return await self.request(
+            "media.update", {k: v for k, v in fields.items() if v is not None}
+        )
+
+    async def moderate_media(
+        self,
+        participant_id: str,
+        *,
+        audio_blocked: bool | None = None,
+        video_blocked: bool | None = None,
+    ) -> dict[str, Any]:
+        """`moderate.media` (facilitators): stop or let through someone's audio / video."""
+        fields = {"audio_blocked": audio_blocked, "video_blocked": video_blocked}
+        chosen = {k: v for k, v in fields.items() if v is not None}
+        return await self.request("moderate.media", {"participant_id": participant_id, **chosen})
+
+    async def report_receive(self, tiles: dict[str, int], loss: float) -> bool:
+        """`sfu.receive` for the current set-up: our tiles' drawn heights and our downlink
+        loss (0 to 1). Returns `video_paused` (the server sends us audio only)."""
+        epoch = self.media["epoch"] if self.media else 0
+        ack = await self.request("sfu.receive", {"epoch": epoch, "tiles": tiles, "loss": loss})
+        return bool(ack["video_paused"])
+
     # ---- room events --------------------------------------------------------------------
     def _apply_snapshot(self, snapshot: dict[str, Any]) -> None:
         self.room = snapshot["room"]
         self.seq = snapshot["seq"]
-        self.participants = {
-            p["id"]: p for p in snapshot["participants"] if p["id"] != self.participant_id
-        }
+        self.participants = {}
+        for person in snapshot["participants"]:
+            if person["id"] == self.participant_id:
+                self._apply_own(person)
+            else:
+                self.participants[person["id"]] = person
+        self._set_media(snapshot.get("media"))
 
     async def _on_room_event(self, event: dict[str, Any]) -> None:
         if not self.room:
@@ -322,19 +421,24 @@ class PythonParticipant:
 
     def _apply_event(self, event: dict[str, Any]) -> None:
         self.seq = int(event["seq"])
+        self.room_events.append(event)
         name, payload = event["name"], event["payload"]
         if name in ("participant.joined", "participant.updated"):
             person = payload["participant"]
             if person["id"] == self.participant_id:
+                self._apply_own(person)
                 return
             is_new = person["id"] not in self.participants
             self.participants[person["id"]] = person
-            if name == "participant.joined" and is_new and self.offer_to_all:
+            if name == "participant.joined" and is_new and self.offer_to_all and self._mesh:
                 self._spawn(self.offer_to(person["id"]))
         elif name == "participant.left":
             gone = payload["participant_id"]
             self.participants.pop(gone, None)
+            self.speaking.pop(gone, None)
             self._enqueue(gone, functools.partial(self._hang_up, gone))
+        elif name == "room.media":
+            self._set_media(payload)
 
     async def _sync(self) -> None:
         ack = await self.request("sync", {"room": self.room, "since": self.seq})
@@ -351,16 +455,212 @@ class PythonParticipant:
         self.closed_reason = data
         log.info("session %s closed this connection: %s", self.session, data.get("code"))
 
-    # ---- signaling ----------------------------------------------------------------------
+    async def _on_speaking(self, data: dict[str, Any]) -> None:
+        who = data.get("participant_id")
+        if data.get("room") == self.room and isinstance(who, str):
+            self.speaking[who] = bool(data.get("speaking"))
+
+    def _apply_own(self, person: dict[str, Any]) -> None:
+        """Our own record changed: follow a facilitator's block (unless told to cheat)."""
+        self.me = person
+        blocked: dict[str, bool] = {kind: bool(person.get(f"{kind}_blocked")) for kind in KINDS}
+        if blocked != self._blocked:
+            self._blocked = blocked
+            log.info("%s: blocked by a facilitator: %s", self.participant_id, blocked)
+            holders: list[PeerLink | SfuLink] = [*self.links.values()]
+            if self.sfu is not None:
+                holders.append(self.sfu)
+            for holder in holders:
+                self._apply_blocks(holder)
+
+    # ---- the room's media set-up ----------------------------------------------------------
+    @property
+    def _mesh(self) -> bool:
+        return self.media is None or self.media["mode"] == "mesh"
+
+    def _set_media(self, media: dict[str, Any] | None) -> None:
+        """The room's media set-up, from a snapshot or a `room.media` event. A new epoch
+        closes every media connection of the room; then we set up again for its mode."""
+        mode, epoch = (str(media["mode"]), int(media["epoch"])) if media else ("mesh", 0)
+        new: dict[str, Any] = {"mode": mode, "epoch": epoch}
+        old, self.media = self.media, new
+        if old == new:
+            return
+        log.info("%s: media %s epoch %d", self.participant_id, mode, epoch)
+        if old is not None:
+            for peer in list(self.links):
+                self._enqueue(peer, functools.partial(self._hang_up, peer))
+        # Tears down the previous SFU connections, if any; publishes and subscribes in
+        # an SFU room.
+        self._enqueue(SFU_LANE, functools.partial(self._set_up_sfu, epoch))
+        if old is not None and mode == "mesh" and self.offer_to_all:
+            # Back to peer to peer: of two Python participants, the one with the smaller
+            # id offers (each only answers otherwise; both offering would be glare).
+            for peer in self.participants:
+                if peer > self.participant_id:
+                    self._spawn(self.offer_to(peer))
+
+    async def wait_for_media_mode(
+        self, mode: str, *, after_epoch: int = -1, timeout: float = 15.0  # noqa: ASYNC109
+    ) -> int:
+        """Wait until the room's media is in `mode` at an epoch above `after_epoch`;
+        returns the epoch."""
+        epoch: int = await _poll(
+            lambda: self.media["epoch"]
+            if self.media and self.media["mode"] == mode and self.media["epoch"] > after_epoch
+            else None,
+            timeout,
+            f"media mode {mode} after epoch {after_epoch}",
+        )
+        return epoch
+
+    async def wait_for_speaking(
+        self, peer_id: str, speaking: bool = True, timeout: float = 10.0  # noqa: ASYNC109
+    ) -> None:
+        """Wait until the server says `peer_id` is (or is no longer) talking."""
+        await _poll(
+            lambda: True if self.speaking.get(peer_id, False) == speaking else None,
+            timeout,
+            f"{peer_id} speaking={speaking}",
+        )
+
+    # ---- through the SFU --------------------------------------------------------------------
+    def _publishes(self) -> bool:
+        return self.role != "observer" and (self.send_audio or self.send_video)
+
+    async def _set_up_sfu(self, epoch: int) -> None:
+        """(SFU lane) Close the previous SFU connections; in an SFU room at `epoch`,
+        publish our tracks and subscribe to everyone else."""
+        if self.media is None or self.media["epoch"] != epoch:
+            return  # a newer set-up is queued behind us
+        await self._close_sfu()
+        if self.media["mode"] != "sfu":
+            return
+        sfu = self.sfu = SfuLink(epoch)
+        try:
+            if self._publishes():
+                await self._sfu_publish(sfu)
+            ack = await self._sfu_request(sfu, "sfu.subscribe", {})
+            if ack.get("jsep") is not None:
+                await self._sfu_answer(sfu, ack["jsep"], ack.get("streams") or [])
+            # else: nobody publishes yet; the offer comes as an `sfu.offer` event.
+        except _Superseded:
+            log.info("%s: media set-up %d superseded", self.participant_id, epoch)
+
+    async def _sfu_request(
+        self, sfu: SfuLink, event: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        for attempt in range(SFU_RETRIES):
+            if self.sfu is not sfu:
+                raise _Superseded
+            try:
+                return await self.request(event, {"epoch": sfu.epoch, **data})
+            except ParticipantError as exc:
+                if exc.code == "media_changed":
+                    raise _Superseded from None
+                if exc.code != "media_unavailable" or attempt == SFU_RETRIES - 1:
+                    raise
+            await asyncio.sleep(SFU_RETRY_SECONDS)
+        raise AssertionError("unreachable")
+
+    async def _sfu_publish(self, sfu: SfuLink) -> None:
+        pc = sfu.publisher = self._new_pc()
+        for kind in KINDS:
+            track = self._outgoing_track(kind)
+            if track is not None:
+                sfu.tracks.append(track)
+                sfu.senders.append(pc.addTrack(track))
+        self._apply_blocks(sfu)
+        # aiortc gathers inside setLocalDescription: the offer carries its candidates.
+        await pc.setLocalDescription(await pc.createOffer())
+        offer = {"type": "offer", "sdp": pc.localDescription.sdp}
+        ack = await self._sfu_request(sfu, "sfu.publish", {"jsep": offer})
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=ack["jsep"]["sdp"], type="answer"))
+
+    async def _sfu_answer(
+        self, sfu: SfuLink, jsep: dict[str, Any], streams: list[dict[str, Any]]
+    ) -> None:
+        """Answer the SFU's offer for our receiving connection (the first, or a
+        renegotiation as people start or stop publishing)."""
+        sfu.streams = {
+            str(s["mid"]): (str(s["participant_id"]), "video" if s["kind"] == "video" else "audio")
+            for s in streams
+        }
+        pc = sfu.subscriber
+        if pc is None:
+            pc = sfu.subscriber = self._new_pc()
+            receiver_pc = pc
+
+            @pc.on("track")
+            def on_track(track: MediaStreamTrack) -> None:
+                mid = next(
+                    (t.mid for t in receiver_pc.getTransceivers() if t.receiver.track is track),
+                    None,
+                )
+                task = asyncio.create_task(self._consume_sfu(sfu, mid, track))
+                sfu.consumers.add(task)
+                task.add_done_callback(sfu.consumers.discard)
+
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=jsep["sdp"], type="offer"))
+        await pc.setLocalDescription(await pc.createAnswer())
+        answer = {"type": "answer", "sdp": pc.localDescription.sdp}
+        await self._sfu_request(sfu, "sfu.answer", {"jsep": answer})
+        sfu.offers_answered += 1
+
+    async def _on_sfu_offer(self, data: dict[str, Any]) -> None:
+        if data.get("room") == self.room:
+            self._enqueue(SFU_LANE, functools.partial(self._sfu_renegotiate, data))
+
+    async def _sfu_renegotiate(self, data: dict[str, Any]) -> None:
+        sfu = self.sfu
+        if sfu is None or data.get("epoch") != sfu.epoch or not data.get("jsep"):
+            return  # for a set-up we already left
+        with contextlib.suppress(_Superseded):
+            await self._sfu_answer(sfu, data["jsep"], list(data.get("streams") or []))
+
+    async def _consume_sfu(self, sfu: SfuLink, mid: str | None, track: MediaStreamTrack) -> None:
+        """Count what arrives on one m-line for whoever it carries now (the SFU may give
+        an m-line to another person after a renegotiation)."""
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                await track.recv()
+                owner = sfu.streams.get(mid) if mid is not None else None
+                if owner is not None:
+                    self._count(owner[0], owner[1])
+
+    async def _close_sfu(self) -> None:
+        sfu, self.sfu = self.sfu, None
+        if sfu is None:
+            return
+        for task in list(sfu.consumers):
+            task.cancel()
+        for track in sfu.tracks:
+            track.stop()
+        for pc in (sfu.publisher, sfu.subscriber):
+            if pc is not None:
+                await pc.close()
+
+    def sfu_state(self) -> str:
+        """Our SFU connections' states, for messages: "publisher=..., subscriber=..."."""
+        if self.sfu is None:
+            return "no SFU connection"
+        states = {
+            name: pc.connectionState if pc is not None else "none"
+            for name, pc in (("publisher", self.sfu.publisher), ("subscriber", self.sfu.subscriber))
+        }
+        return f"epoch {self.sfu.epoch}: " + ", ".join(f"{k}={v}" for k, v in states.items())
+
+    # ---- peer to peer: signaling ----------------------------------------------------------
     async def _on_signal(self, data: dict[str, Any]) -> None:
         peer = data.get("from")
         if isinstance(peer, str):
             self._enqueue(peer, lambda: self._handle_signal(peer, data))
 
     def _enqueue(self, peer: str, job: Callable[[], Awaitable[None]]) -> None:
-        """Run `job` after everything queued before it for this peer. python-socketio runs
-        each handler as its own task, so this is queued without awaiting: one peer's
-        signals (and our own offers to it) are handled strictly in order."""
+        """Run `job` after everything queued before it for this peer (or for the SFU, in
+        its lane). python-socketio runs each handler as its own task, so this is queued
+        without awaiting: one peer's signals (and our own offers to it) are handled
+        strictly in order."""
         inbox = self._inboxes.get(peer)
         if inbox is None:
             inbox = self._inboxes[peer] = asyncio.Queue()
@@ -380,6 +680,9 @@ class PythonParticipant:
                 log.exception("negotiation with %s failed", peer)
 
     async def _handle_signal(self, peer: str, data: dict[str, Any]) -> None:
+        if not self._mesh:
+            log.debug("signal from %s ignored: the room's media goes through the SFU", peer)
+            return
         remote_pc = str(data.get("pc"))
         link = self.links.get(peer)
         description = data.get("description")
@@ -442,6 +745,9 @@ class PythonParticipant:
         done.result()
 
     async def _offer(self, peer_id: str) -> None:
+        if not self._mesh:
+            log.info("no offer to %s: the room's media goes through the SFU", peer_id)
+            return
         old = self.links.get(peer_id)
         if old is not None:
             await self._close_link(old)
@@ -450,9 +756,10 @@ class PythonParticipant:
             track = self._outgoing_track(kind)
             if track is not None:
                 link.tracks.append(track)
-                link.pc.addTrack(track)
+                link.senders.append(link.pc.addTrack(track))
             else:
                 link.pc.addTransceiver(kind, direction="recvonly")
+        self._apply_blocks(link)
         # aiortc gathers its candidates inside setLocalDescription and puts them in the
         # SDP, so there is nothing to trickle afterwards.
         await link.pc.setLocalDescription(await link.pc.createOffer())
@@ -466,9 +773,12 @@ class PythonParticipant:
              "description": {"type": desc.type, "sdp": desc.sdp}},
         )
 
-    def _new_link(self, peer: str, *, remote_pc: str | None, offered: bool) -> PeerLink:
+    def _new_pc(self) -> RTCPeerConnection:
         config = RTCConfiguration(iceServers=[_ice_server(s) for s in self.ice_servers])
-        pc = RTCPeerConnection(configuration=config)
+        return RTCPeerConnection(configuration=config)
+
+    def _new_link(self, peer: str, *, remote_pc: str | None, offered: bool) -> PeerLink:
+        pc = self._new_pc()
         link = PeerLink(peer, pc, secrets.token_hex(8), remote_pc, offered)
         self.links[peer] = link
 
@@ -496,13 +806,32 @@ class PythonParticipant:
         """Send on the offer's own m-lines only: a track of a kind the offer lacks would
         need an m-line that an answer cannot add."""
         for kind in KINDS:
+            if any(s.kind == kind for s in link.senders):
+                continue  # a renegotiation: we already send this kind
             free = any(
                 t.kind == kind and t.sender.track is None for t in link.pc.getTransceivers()
             )
             track = self._outgoing_track(kind) if free else None
             if track is not None:
                 link.tracks.append(track)
-                link.pc.addTrack(track)  # takes the first free transceiver of its kind
+                # Takes the first free transceiver of its kind.
+                link.senders.append(link.pc.addTrack(track))
+        self._apply_blocks(link)
+
+    def _apply_blocks(self, holder: PeerLink | SfuLink) -> None:
+        """Send each kind on `holder`'s senders unless a facilitator blocked it and we
+        obey: a blocked sender carries no track (its m-line stays, so sending can
+        resume without renegotiating)."""
+        for sender in holder.senders:
+            kind: Kind = "video" if sender.kind == "video" else "audio"
+            blocked = self.obey_moderation and self._blocked[kind]
+            if blocked and sender.track is not None:
+                sender.replaceTrack(None)
+            elif not blocked and sender.track is None:
+                track = self._outgoing_track(kind)
+                if track is not None:
+                    holder.tracks.append(track)
+                    sender.replaceTrack(track)
 
     async def _hang_up(self, peer: str) -> None:
         if (link := self.links.get(peer)) is not None:
@@ -521,13 +850,16 @@ class PythonParticipant:
     # ---- received media -------------------------------------------------------------------
     async def _consume(self, peer: str, track: MediaStreamTrack) -> None:
         kind: Kind = "video" if track.kind == "video" else "audio"
-        counts = self.frames.setdefault(peer, {"audio": 0, "video": 0})
         with contextlib.suppress(MediaStreamError):
             while True:
                 await track.recv()
-                counts[kind] += 1
-                if self._waiters:
-                    self._wake(peer, kind, counts[kind])
+                self._count(peer, kind)
+
+    def _count(self, peer: str, kind: Kind) -> None:
+        counts = self.frames.setdefault(peer, {"audio": 0, "video": 0})
+        counts[kind] += 1
+        if self._waiters:
+            self._wake(peer, kind, counts[kind])
 
     def _wake(self, peer: str, kind: Kind, count: int) -> None:
         still: list[_Waiter] = []
@@ -548,8 +880,9 @@ class PythonParticipant:
     async def wait_for_peer_media(
         self, peer_id: str, kind: Kind, min_frames: int = 1, timeout: float = 20.0  # noqa: ASYNC109
     ) -> int:
-        """Wait until at least `min_frames` frames of `kind` came from `peer_id` in total;
-        returns the count. Raises TimeoutError with the counts seen so far."""
+        """Wait until at least `min_frames` frames of `kind` came from `peer_id` in total
+        (peer to peer or through the SFU); returns the count. Raises TimeoutError with
+        the counts seen so far."""
         count = self.received(peer_id, kind)
         if count >= min_frames:
             return count
@@ -559,8 +892,11 @@ class PythonParticipant:
         try:
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
-            link = self.links.get(peer_id)
-            state = link.pc.connectionState if link else "no connection"
+            if self._mesh:
+                link = self.links.get(peer_id)
+                state = link.pc.connectionState if link else "no connection"
+            else:
+                state = f"through the SFU, {self.sfu_state()}"
             raise TimeoutError(
                 f"{kind} from {peer_id}: {self.received(peer_id, kind)} of {min_frames} "
                 f"frames after {timeout}s (connection: {state})"
@@ -578,14 +914,41 @@ class PythonParticipant:
         )
 
     async def inbound_packets(self, peer_id: str) -> dict[str, int]:
-        """RTP packets received from `peer_id` per kind, from the connection's getStats()."""
-        link = self.links.get(peer_id)
+        """RTP packets received from `peer_id` per kind on the current connection, from
+        getStats(): the peer-to-peer link's, or, through the SFU, those of the receiving
+        connection's m-lines that carry `peer_id`."""
         totals: dict[str, int] = {"audio": 0, "video": 0}
+        if not self._mesh:
+            sfu = self.sfu
+            if sfu is None or sfu.subscriber is None:
+                return totals
+            for transceiver in sfu.subscriber.getTransceivers():
+                owner = sfu.streams.get(transceiver.mid or "")
+                if owner is None or owner[0] != peer_id:
+                    continue
+                for stats in (await transceiver.receiver.getStats()).values():
+                    if isinstance(stats, RTCInboundRtpStreamStats):
+                        totals[owner[1]] += stats.packetsReceived
+            return totals
+        link = self.links.get(peer_id)
         if link is None:
             return totals
         for stats in (await link.pc.getStats()).values():
             if isinstance(stats, RTCInboundRtpStreamStats):
                 totals[stats.kind] = totals.get(stats.kind, 0) + stats.packetsReceived
+        return totals
+
+    async def outbound_packets(self) -> dict[str, int]:
+        """RTP packets we sent per kind over our current connections (peer to peer, or
+        to the SFU): what we send, whatever the server then does with it."""
+        totals: dict[str, int] = {"audio": 0, "video": 0}
+        pcs = [link.pc for link in self.links.values()]
+        if self.sfu is not None and self.sfu.publisher is not None:
+            pcs.append(self.sfu.publisher)
+        for pc in pcs:
+            for stats in (await pc.getStats()).values():
+                if isinstance(stats, RTCOutboundRtpStreamStats):
+                    totals[stats.kind] = totals.get(stats.kind, 0) + stats.packetsSent
         return totals
 
     async def wait_for_participant(
@@ -598,7 +961,8 @@ class PythonParticipant:
         return person
 
     def connection_state(self, peer_id: str) -> str:
-        """Our connection to `peer_id`: aiortc's connectionState, or "closed" when none."""
+        """Our peer-to-peer connection to `peer_id`: aiortc's connectionState, or
+        "closed" when none."""
         link = self.links.get(peer_id)
         return str(link.pc.connectionState) if link is not None else "closed"
 
