@@ -215,7 +215,8 @@ class SfuLink:
 
 
 class _Superseded(Exception):
-    """The room's media set-up changed while we were negotiating the previous one."""
+    """The media set-up we were negotiating for is over (the room moved on, or its SFU
+    is being set up again)."""
 
 
 @dataclass
@@ -229,10 +230,6 @@ class _Waiter:
 # Our negotiation with the SFU runs in its own lane of the per-peer job queues; no
 # participant id can take this name ('#' is outside the id pattern).
 SFU_LANE = "#sfu"
-# `media_unavailable` while the server sets its SFU up again: retry a little, then wait
-# for the `room.media` event that announces the new set-up.
-SFU_RETRIES = 6
-SFU_RETRY_SECONDS = 0.5
 
 
 # ---- the participant ----------------------------------------------------------------------
@@ -544,24 +541,22 @@ class PythonParticipant:
             if ack.get("jsep") is not None:
                 await self._sfu_answer(sfu, ack["jsep"], ack.get("streams") or [])
             # else: nobody publishes yet; the offer comes as an `sfu.offer` event.
-        except _Superseded:
-            log.info("%s: media set-up %d superseded", self.participant_id, epoch)
+        except _Superseded as exc:
+            log.info("%s: media set-up %d is over (%s)", self.participant_id, epoch, exc)
 
-    async def _sfu_request(
-        self, sfu: SfuLink, event: str, data: dict[str, Any]
-    ) -> dict[str, Any]:
-        for attempt in range(SFU_RETRIES):
-            if self.sfu is not sfu:
-                raise _Superseded
-            try:
-                return await self.request(event, {"epoch": sfu.epoch, **data})
-            except ParticipantError as exc:
-                if exc.code == "media_changed":
-                    raise _Superseded from None
-                if exc.code != "media_unavailable" or attempt == SFU_RETRIES - 1:
-                    raise
-            await asyncio.sleep(SFU_RETRY_SECONDS)
-        raise AssertionError("unreachable")
+    async def _sfu_request(self, sfu: SfuLink, event: str, data: dict[str, Any]) -> dict[str, Any]:
+        """An `sfu.*` request for `sfu`'s set-up. Raises `_Superseded` when that set-up is
+        over: the room moved on (`media_changed`), or its SFU is going away
+        (`media_unavailable`); either way a `room.media` event for the next set-up
+        follows, and we start over then."""
+        if self.sfu is not sfu:
+            raise _Superseded
+        try:
+            return await self.request(event, {"epoch": sfu.epoch, **data})
+        except ParticipantError as exc:
+            if exc.code in ("media_changed", "media_unavailable"):
+                raise _Superseded(exc.code) from None
+            raise
 
     async def _sfu_publish(self, sfu: SfuLink) -> None:
         pc = sfu.publisher = self._new_pc()
