@@ -1,0 +1,107 @@
+"""Fixtures for the SFU tests: real servers with their own Janus, and aiortc participants.
+
+These run inside the private network namespace made by `scripts/in-netns.sh` (see
+/work/shared/notes/test-network.md): Janus gathers ICE candidates only on a non-loopback
+device, and aioice drops 127.0.0.1. Outside it they fail rather than skip: a media test
+that never ran must not look like a pass.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import pytest
+
+from rooms.model import Role
+from signaling.python_participant import PythonParticipant
+from tests.support.services import ServerProcess
+
+# Small and slow video: aiortc encodes and decodes in Python on a 2-core machine.
+VIDEO_SIZE = (160, 120)
+VIDEO_FPS = 10
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _inside_media_netns() -> None:
+    if not os.environ.get("FACILITATION_TEST_NETNS"):
+        pytest.fail(
+            "SFU tests run inside the test network namespace: "
+            "sudo scripts/in-netns.sh .venv/bin/python -m pytest tests/sfu",
+            pytrace=False,
+        )
+
+
+def _start(secret: str, *args: str) -> ServerProcess:
+    return ServerProcess(secret=secret, grace_seconds=3.0, janus="auto", extra_args=list(args))
+
+
+@pytest.fixture(scope="session")
+def sfu_server(secret: str) -> Iterator[ServerProcess]:
+    """A server with its own Janus and the default threshold: a room moves to the SFU
+    when its fifth person joins."""
+    proc = _start(secret).start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def small_sfu_server(secret: str) -> Iterator[ServerProcess]:
+    """A server with its own Janus whose rooms move to the SFU from three people on, so
+    that tests of SFU behaviour need few (CPU-hungry) aiortc participants."""
+    proc = _start(secret, "--sfu-threshold", "2").start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def sfu_server_factory(secret: str) -> Iterator[Callable[..., ServerProcess]]:
+    """A dedicated server with its own Janus, for a test that breaks it; stopped after."""
+    started: list[ServerProcess] = []
+
+    def start(*args: str) -> ServerProcess:
+        proc = _start(secret, *args).start()
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()
+
+
+PeopleFactory = Callable[..., PythonParticipant]
+
+
+@pytest.fixture
+async def people(
+    mint: Callable[..., str],
+) -> AsyncIterator[Callable[[ServerProcess], PeopleFactory]]:
+    """`make = people(server)`, then `make("Ana", role=Role.FACILITATOR, ...)`: Python
+    participants in one fresh session on `server`; all are closed after the test."""
+    made: list[PythonParticipant] = []
+    session_id = "sfu-" + uuid.uuid4().hex[:12]
+
+    def on(server: ServerProcess) -> PeopleFactory:
+        def make(name: str, role: Role = Role.PARTICIPANT, **kwargs: object) -> PythonParticipant:
+            kwargs.setdefault("video_size", VIDEO_SIZE)
+            kwargs.setdefault("video_fps", VIDEO_FPS)
+            person = PythonParticipant(
+                server.base_url, session_id, mint(session_id, name, role), **kwargs  # type: ignore[arg-type]
+            )
+            made.append(person)
+            return person
+
+        return make
+
+    yield on
+    for person in made:
+        await person.close()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_aiortc_decoder(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    # A receiver that starts mid-stream fails to decode VP8 until the next keyframe;
+    # aiortc logs each failure as a warning, which is noise here.
+    caplog.set_level("ERROR", logger="aiortc.rtcrtpreceiver")
+    yield
