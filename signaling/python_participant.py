@@ -257,8 +257,10 @@ class PythonParticipant:
         # Offer to every peer that joins after us (only for Python-to-Python tests:
         # browsers offer themselves, and aiortc cannot resolve the glare).
         self.offer_to_all = offer_to_all
-        # Stop sending what a facilitator blocked, as the web client does. False makes a
-        # client that cheats (keeps sending), to test that the server enforces the block.
+        # Stop sending what a facilitator blocked, as the web client does, until the block
+        # is lifted (with no microphone button to press, sending then resumes by itself).
+        # False makes a client that cheats (keeps sending), to test that the server
+        # enforces the block.
         self.obey_moderation = obey_moderation
 
         self.sio = socketio.AsyncClient(reconnection=False, serializer="msgpack")

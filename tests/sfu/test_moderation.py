@@ -96,3 +96,33 @@ async def test_a_blocked_participant_who_keeps_sending_is_not_heard_but_still_se
     for person in group:
         assert record_of(person, ben_id)["audio_blocked"] is False
     await ben.update_media(audio_muted=False)  # his own choice again
+
+
+async def test_a_participant_who_obeys_stops_sending_what_a_facilitator_blocked(
+    small_sfu_server: ServerProcess, people: Callable[[ServerProcess], PeopleFactory]
+) -> None:
+    make = people(small_sfu_server)
+    fay = make("Fay", Role.FACILITATOR, send_audio=False, send_video=False)
+    ana = make("Ana")  # obeys, as the web client does
+    ben = make("Ben", send_audio=False, send_video=False)
+    for person in (fay, ana, ben):
+        await person.join()
+    await ben.wait_for_peer_media(ana.participant_id, "audio", ENOUGH["audio"])
+
+    def sent() -> Callable[[], Awaitable[int]]:
+        async def read() -> int:
+            return (await ana.outbound_packets())["audio"]
+
+        return read
+
+    await fay.moderate_media(ana.participant_id, audio_blocked=True)
+    await until(lambda: ana.me.get("audio_blocked") is True, 5, "Ana told of the block")
+    # Her client stops sending audio (the server would drop it anyway); video goes on.
+    last, _ = await last_growth(sent(), SETTLE + QUIET)
+    assert time.monotonic() - last >= QUIET, "Ana's client still sends audio"
+    await ben.wait_for_more_media(ana.participant_id, "video", ENOUGH["video"])
+
+    await fay.moderate_media(ana.participant_id, audio_blocked=False)
+    before = await sent()()
+    await until(reaches(sent(), before + ENOUGH["audio"]), 10, "Ana sends audio again")
+    await ben.wait_for_more_media(ana.participant_id, "audio", ENOUGH["audio"])
