@@ -15,24 +15,11 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from signaling.python_participant import KINDS, PythonParticipant
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.services import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-    "--disable-features=WebRtcHideLocalIpsWithMdns",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 STATIC_INDEX = Path(__file__).resolve().parents[2] / "signaling" / "static" / "index.html"
 
 # Chromium's fake camera sends 30 fps; 30 frames is about a second, 50 audio frames 1 s.
@@ -48,7 +35,7 @@ async def browser() -> AsyncIterator[Browser]:
         raise RuntimeError("the web client is not built: npm --prefix web_client run build")
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )
         yield chromium
         await chromium.close()
