@@ -3,7 +3,7 @@
 import { h, icon, ICONS, clear } from './dom';
 import { AudioLevel, SpeakingDetector, audioContext, setSpeaker } from './media';
 import { canPublish, type PublicParticipant } from './protocol';
-import { initials } from './words';
+import { BLOCKED_AUDIO, BLOCKED_VIDEO, VIDEO_PAUSED, initials } from './words';
 
 export interface ControlHandlers {
   toggleMicrophone(): void;
@@ -39,11 +39,17 @@ class Tile {
   private readonly camOff: HTMLElement;
   private readonly away: HTMLElement;
   private readonly speakingText: HTMLElement;
+  /** On your own tile: a facilitator stopped your microphone. */
+  private readonly blockedMark: HTMLElement | null;
   private level: AudioLevel | null = null;
   private readonly detector = new SpeakingDetector();
   private stream: MediaStream | null = null;
   private cameraOff = false;
   private hasVideo = false;
+  /** The server stopped sending us video to keep the sound clear (SFU rooms). */
+  private videoPaused = false;
+  /** Who speaks, from the server (SFU rooms); null: measured here from the sound. */
+  private serverSpeaking: boolean | null = null;
   private observer = false;
   /** A facilitator stopped this person's sound: in a mesh, peers do not play it. */
   private audioBlocked = false;
@@ -73,6 +79,9 @@ class Tile {
     this.micOff = mark('mark-mic-off', 'Microphone off', ICONS.micOff);
     this.camOff = mark('mark-camera-off', 'Camera off', ICONS.camOff);
     this.away = h('span', { class: 'mark mark-away' }, 'Reconnecting…');
+    this.blockedMark = self
+      ? h('span', { class: 'mark mark-blocked', hidden: true }, 'Muted by the facilitator')
+      : null;
     // For screen readers reading the list; not announced as it changes.
     this.speakingText = h('span', { class: 'visually-hidden', hidden: true }, 'Speaking');
     this.li = h(
@@ -84,7 +93,7 @@ class Tile {
         { class: 'caption' },
         this.nameEl,
         this.speakingText,
-        h('span', { class: 'marks' }, this.away, this.micOff, this.camOff),
+        h('span', { class: 'marks' }, this.away, this.blockedMark, this.micOff, this.camOff),
       ),
     );
     this.setName(name);
@@ -111,6 +120,8 @@ class Tile {
     this.micOff.hidden = !(p.audio_muted || this.audioBlocked) || this.observer;
     this.cameraOff = p.video_off || Boolean(p.video_blocked);
     this.camOff.hidden = !this.cameraOff || this.observer;
+    // Your own tile says plainly who muted you.
+    if (this.blockedMark) this.blockedMark.hidden = !this.audioBlocked;
     const away = p.connection === 'reconnecting';
     this.away.hidden = !away;
     this.li.classList.toggle('is-away', away);
@@ -173,23 +184,46 @@ class Tile {
     if (!this.self) void setSpeaker(this.video, id);
   }
 
+  setVideoPaused(paused: boolean): void {
+    if (this.self || this.videoPaused === paused) return;
+    this.videoPaused = paused;
+    this.refreshPlaceholder();
+  }
+
+  /** Speaking as the server hears it (true/false), or null to measure it here. */
+  setServerSpeaking(speaking: boolean | null): void {
+    this.serverSpeaking = speaking;
+  }
+
+  /** The drawn height of the picture, in device pixels. */
+  drawnHeight(): number {
+    return this.video.getBoundingClientRect().height * (window.devicePixelRatio || 1);
+  }
+
   private refreshPlaceholder(): void {
-    const showVideo = this.hasVideo && !this.cameraOff;
+    const showVideo = this.hasVideo && !this.cameraOff && !this.videoPaused;
     this.li.classList.toggle('video-off', !showVideo);
     this.placeholderNote.textContent = this.observer
       ? 'Observing'
       : this.cameraOff
       ? 'Camera off'
-      : this.hasVideo
-        ? ''
-        : this.self
-          ? 'No camera'
-          : 'Connecting…';
+      : this.videoPaused
+        ? 'Video paused'
+        : this.hasVideo
+          ? ''
+          : this.self
+            ? 'No camera'
+            : 'Connecting…';
   }
 
   tick(now: number): void {
-    const level = this.level && !this.audioBlocked ? this.level.read() : 0;
-    const speaking = this.detector.update(level, now);
+    let speaking: boolean;
+    if (this.serverSpeaking !== null) {
+      speaking = this.serverSpeaking && !this.audioBlocked;
+    } else {
+      const level = this.level && !this.audioBlocked ? this.level.read() : 0;
+      speaking = this.detector.update(level, now);
+    }
     if (speaking !== this.li.classList.contains('speaking')) {
       this.li.classList.toggle('speaking', speaking);
       this.speakingText.hidden = !speaking;
@@ -220,7 +254,21 @@ export class RoomView {
   private announceTimer = 0;
   private noteTimer = 0;
   private readonly noteEl: HTMLElement;
-  private selfState: { name: string; role: string; audio_muted: boolean; video_off: boolean };
+  /** While a facilitator has stopped your microphone or camera: says so, calmly. */
+  private readonly blockEl: HTMLElement;
+  /** While the server pauses video to you (SFU rooms). */
+  private readonly pausedEl: HTMLElement;
+  private videoPaused = false;
+  private serverSpeaking = false;
+  private readonly speaking = new Map<string, boolean>();
+  private selfState: {
+    name: string;
+    role: string;
+    audio_muted: boolean;
+    video_off: boolean;
+    audio_blocked: boolean;
+    video_blocked: boolean;
+  };
   private readonly resize: ResizeObserver | null = null;
 
   constructor(
@@ -233,11 +281,15 @@ export class RoomView {
       role: opts.publisher ? 'participant' : 'observer',
       audio_muted: opts.audioMuted,
       video_off: opts.videoOff,
+      audio_blocked: false,
+      video_blocked: false,
     };
     this.stateEl = h('p', { class: 'connection-state' });
     this.banner = h('div', { class: 'banner', role: 'status', 'aria-live': 'polite' });
     this.announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
     this.noteEl = h('p', { class: 'notice info', role: 'status', hidden: true });
+    this.blockEl = h('p', { class: 'notice info', id: 'block-note', role: 'status', hidden: true });
+    this.pausedEl = h('p', { class: 'notice info', role: 'status', hidden: true }, VIDEO_PAUSED);
     this.soundButton = h('button', { type: 'button', class: 'button secondary', hidden: true }, 'Turn on sound');
     this.soundButton.addEventListener('click', () => {
       for (const tile of this.tiles.values()) tile.unmuteSound();
@@ -287,9 +339,11 @@ export class RoomView {
       ),
       this.banner,
       this.noteEl,
+      this.pausedEl,
       this.soundButton,
       ...notes,
       this.list,
+      this.blockEl,
       controls,
       this.announcer,
     );
@@ -339,6 +393,26 @@ export class RoomView {
     this.selfTile.setName(p.name);
   }
 
+  /** A facilitator stopped (or let through again) your microphone or camera. */
+  setBlocked(audio: boolean, video: boolean): void {
+    this.selfState.audio_blocked = audio;
+    this.selfState.video_blocked = video;
+    this.selfTile.update({ ...this.selfState, connection: 'connected' });
+    const words = [audio ? BLOCKED_AUDIO : '', video ? BLOCKED_VIDEO : ''].filter(Boolean);
+    this.blockEl.textContent = words.join(' ');
+    this.blockEl.hidden = words.length === 0;
+    // The buttons point at the explanation while they cannot turn things back on.
+    for (const [button, blocked] of [
+      [this.micButton, audio],
+      [this.camButton, video],
+    ] as const) {
+      if (!button) continue;
+      if (blocked) button.setAttribute('aria-describedby', 'block-note');
+      else button.removeAttribute('aria-describedby');
+      button.classList.toggle('blocked', blocked);
+    }
+  }
+
   /** connecting: first join; connected; reconnecting: the link to the server dropped. */
   setConnection(state: 'connecting' | 'connected' | 'reconnecting'): void {
     this.root.dataset.connection = state;
@@ -366,6 +440,8 @@ export class RoomView {
     if (!tile) {
       tile = new Tile(p.id, p.name, false);
       this.tiles.set(p.id, tile);
+      tile.setVideoPaused(this.videoPaused);
+      tile.setServerSpeaking(this.serverSpeaking ? (this.speaking.get(p.id) ?? false) : null);
       this.insertInOrder(tile, p.seat);
       this.layout();
       const stream = this.streams.get(p.id);
@@ -390,6 +466,7 @@ export class RoomView {
     this.tiles.get(id)?.destroy();
     this.tiles.delete(id);
     this.streams.delete(id);
+    this.speaking.delete(id);
     this.layout();
   }
 
@@ -429,6 +506,46 @@ export class RoomView {
   setStream(id: string, stream: MediaStream): void {
     this.streams.set(id, stream);
     this.tiles.get(id)?.setStream(stream, this.opts.speakerId);
+  }
+
+  /** The room's media was set up again: every tile waits for its new media. */
+  clearStreams(): void {
+    this.streams.clear();
+    for (const tile of this.tiles.values()) tile.setStream(null, this.opts.speakerId);
+  }
+
+  /** Each other person's tile height in device pixels, by participant id. */
+  tileHeights(): Record<string, number> {
+    const heights: Record<string, number> = {};
+    for (const [id, tile] of this.tiles) heights[id] = tile.drawnHeight();
+    return heights;
+  }
+
+  /** The server pauses (or resumes) video to us to keep the sound clear. */
+  setVideoPaused(paused: boolean): void {
+    if (paused === this.videoPaused) return;
+    this.videoPaused = paused;
+    this.pausedEl.hidden = !paused;
+    for (const tile of this.tiles.values()) tile.setVideoPaused(paused);
+  }
+
+  /** Who speaks: from the server (SFU rooms) or measured from the sound here (mesh). */
+  useServerSpeaking(server: boolean): void {
+    this.serverSpeaking = server;
+    this.speaking.clear();
+    this.selfTile.setServerSpeaking(server ? false : null);
+    for (const tile of this.tiles.values()) tile.setServerSpeaking(server ? false : null);
+  }
+
+  /** The server says someone (or you: id null) started or stopped speaking. */
+  setSpeaking(id: string | null, speaking: boolean): void {
+    if (!this.serverSpeaking) return;
+    if (id === null) {
+      this.selfTile.setServerSpeaking(speaking);
+      return;
+    }
+    this.speaking.set(id, speaking);
+    this.tiles.get(id)?.setServerSpeaking(speaking);
   }
 
   announce(text: string): void {

@@ -45,3 +45,12 @@ export function initials(name: string): string {
   const last = words.length > 1 ? (Array.from(words[words.length - 1])[0] ?? '') : '';
   return (first + last).toUpperCase();
 }
+
+/** A facilitator stopped your microphone or camera at the server (`audio_blocked`). */
+export const BLOCKED_AUDIO =
+  'The facilitator has muted your microphone for now. You can still hear the group, and the facilitator can let you speak again.';
+export const BLOCKED_VIDEO =
+  'The facilitator has turned off your camera for now. You can still see the group.';
+
+/** The server stopped sending video to keep the sound clear (SFU rooms). */
+export const VIDEO_PAUSED = 'Video is paused to keep the sound clear on your connection.';
