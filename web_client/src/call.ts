@@ -2,21 +2,26 @@
 
 import type { Connection } from './connection';
 import type { JoinLink } from './link';
-import { Mesh } from './mesh';
 import type { LocalMedia } from './media';
 import { stopMedia } from './media';
+import { MeshSession } from './meshsession';
 import {
   canPublish,
   type ConnectErrorData,
+  type IceServer,
   type JoinRequest,
+  type ParticipantSpeaking,
   type PublicParticipant,
   type RoomEvent,
+  type RoomMedia,
   type SessionClosed,
+  type SfuOffer,
   type SignalEvent,
-  type SignalRequest,
 } from './protocol';
 import { RoomSync } from './roomsync';
 import { RoomView } from './roomview';
+import { type MediaSession, type SessionHost, sameMedia } from './session';
+import { SfuSession } from './sfu';
 import { closedReason, linkProblem } from './words';
 
 export interface JoinChoices {
@@ -42,9 +47,6 @@ type State = 'joining' | 'joined' | 'reconnecting' | 'ended';
 const MAX_PENDING_SIGNALS = 200;
 /** After this long without the server (beyond the seat's grace period), stop trying. */
 const GIVE_UP_AFTER_GRACE_MS = 60_000;
-/** How long those in the room wait for someone who arrives (or comes back) to offer. */
-const NEWCOMER_OFFER_WAIT_MS = 1500;
-const RETURNING_OFFER_WAIT_MS = 2500;
 /** Refusals of turning a microphone or camera on that must be undone locally. */
 const REFUSED_MEDIA = new Set(['muted_by_facilitator', 'not_permitted']);
 
@@ -56,8 +58,16 @@ export class Call {
   private videoOff: boolean;
   private readonly view: RoomView;
   private readonly sync: RoomSync;
-  private mesh: Mesh | null = null;
+  /** The room's media set-up as last heard, and the session that runs it. */
+  private roomMedia: RoomMedia | null = null;
+  private session: MediaSession | null = null;
+  /** True while a join's snapshot is applied: the join itself starts the session. */
+  private applyingJoin = false;
+  private iceServers: IceServer[] = [];
+  /** Peer-to-peer signals that came before a peer-to-peer session could take them. */
   private pendingSignals: SignalEvent[] = [];
+  private audioBlocked = false;
+  private videoBlocked = false;
   private everJoined = false;
   /** The connection a join is being sent on (one join per connection). */
   private joiningOn: string | null = null;
@@ -108,6 +118,7 @@ export class Call {
         updated: (p, before) => this.personUpdated(p, before),
         left: (id, reason, before) => this.personLeft(id, reason, before),
         self: (p) => this.selfUpdated(p),
+        media: (media) => this.mediaChanged(media),
       },
       async (room, since) => this.conn.request('sync', { room, since }),
     );
@@ -128,6 +139,7 @@ export class Call {
     if (this.state === 'ended') return;
     this.sync.suspend();
     this.pendingSignals = [];
+    this.session?.suspended();
     if (reason === 'io server disconnect') {
       // The server ended this connection without saying why.
       this.end({
@@ -170,11 +182,23 @@ export class Call {
 
   onSignal(event: SignalEvent): void {
     if (this.state === 'ended') return;
-    if (this.state === 'joined' && this.mesh) {
-      this.mesh.onSignal(event);
+    if (this.state === 'joined') {
+      // Signals from a set-up we have left (or not heard of: rare, and repaired by the
+      // connection watchdog) go nowhere.
+      if (this.session?.mode === 'mesh') this.session.onSignal(event);
     } else if (this.pendingSignals.length < MAX_PENDING_SIGNALS) {
-      this.pendingSignals.push(event);
+      this.pendingSignals.push(event); // before the join's snapshot
     }
+  }
+
+  onSfuOffer(event: SfuOffer): void {
+    if (this.state !== 'joined' || !this.session || event.room !== this.sync.room) return;
+    this.session.onSfuOffer(event);
+  }
+
+  onSpeaking(event: ParticipantSpeaking): void {
+    if (this.state !== 'joined' || this.session?.mode !== 'sfu' || event.room !== this.sync.room) return;
+    this.view.setSpeaking(event.participant_id === this.selfId ? null : event.participant_id, event.speaking);
   }
 
   // ---- joining ------------------------------------------------------------------------------
@@ -206,37 +230,24 @@ export class Call {
 
     this.selfId = ack.self.id;
     this.graceSeconds = ack.grace_seconds;
-    if (!this.mesh) {
-      const media = this.choices.media;
-      this.mesh = new Mesh(
-        this.selfId,
-        this.publisher && media ? { stream: media.stream, audio: media.audio, video: media.video } : null,
-        (signal) => this.sendSignal(signal),
-        {
-          stream: (id, stream) => this.view.setStream(id, stream),
-          state: () => undefined,
-          reachable: (id) =>
-            this.state === 'joined' && this.sync.participants.get(id)?.connection === 'connected',
-        },
-      );
-    }
-    this.mesh.setIceServers(ack.ice_servers ?? []);
+    this.iceServers = ack.ice_servers ?? [];
     this.state = 'joined';
     this.everJoined = true;
     this.view.setConnection('connected');
 
+    const before = this.session;
     this.quiet = !rejoin;
+    this.applyingJoin = true;
     this.sync.applySnapshot(ack.room);
+    this.applyingJoin = false;
     this.quiet = false;
-    // Keep the connections that still work; start the others afresh.
-    for (const p of this.sync.participants.values()) {
-      if (p.id === this.selfId || p.connection !== 'connected') continue;
-      if (!this.mesh.has(p.id)) this.mesh.connect(p.id);
-      else if (!this.mesh.healthy(p.id)) this.mesh.replace(p.id);
+    if (this.session && before === this.session) {
+      this.session.rejoined(ack.resumed);
+    } else {
+      // First join, or the set-up changed while we were away: either way we are the
+      // one arriving (in a peer-to-peer room, we offer).
+      this.startSession(false);
     }
-    const signals = this.pendingSignals;
-    this.pendingSignals = [];
-    for (const s of signals) this.mesh.onSignal(s);
 
     // A seat taken back keeps its old media state: tell the server what is true now.
     if (this.publisher) {
@@ -248,10 +259,48 @@ export class Call {
     if (rejoin) this.view.announce('You are connected again.');
   }
 
-  private async sendSignal(signal: SignalRequest): Promise<boolean> {
-    if (this.state !== 'joined') return false;
-    const ack = await this.conn.request('signal', signal);
-    return ack.ok;
+  // ---- media ----------------------------------------------------------------------------------
+  /** The room's media set-up, from a snapshot or a `room.media` event. */
+  private mediaChanged(media: RoomMedia): void {
+    this.roomMedia = { mode: media.mode, epoch: media.epoch };
+    const session = this.session;
+    if (session && sameMedia(this.roomMedia, { mode: session.mode, epoch: session.epoch })) return;
+    // Close every media connection of the old set-up; tiles and local tracks stay.
+    session?.close();
+    this.session = null;
+    this.view.clearStreams();
+    this.view.setVideoPaused(false);
+    // During a join the join starts the session, once the snapshot is applied.
+    if (!this.applyingJoin && this.state === 'joined') this.startSession(true);
+  }
+
+  /** Start the session for the room's current set-up. */
+  private startSession(switching: boolean): void {
+    if (this.session || !this.selfId || this.finished) return;
+    const media = this.roomMedia ?? { mode: 'mesh', epoch: 0 };
+    const host = this.sessionHost(this.selfId);
+    this.session = media.mode === 'sfu' ? new SfuSession(media.epoch, host) : new MeshSession(media.epoch, host);
+    this.view.useServerSpeaking(media.mode === 'sfu');
+    this.session.start(switching);
+    // Signals that came before the join's snapshot.
+    const signals = this.pendingSignals;
+    this.pendingSignals = [];
+    if (this.session.mode === 'mesh') for (const s of signals) this.session.onSignal(s);
+  }
+
+  private sessionHost(selfId: string): SessionHost {
+    const media = this.choices.media;
+    return {
+      selfId,
+      local: this.publisher && media ? { stream: media.stream, audio: media.audio, video: media.video } : null,
+      iceServers: () => this.iceServers,
+      participants: () => this.sync.participants,
+      online: () => this.state === 'joined' && this.conn.connected,
+      request: (name, payload) => this.conn.request(name, payload),
+      stream: (id, stream) => this.view.setStream(id, stream),
+      tileHeights: () => this.view.tileHeights(),
+      videoPaused: (paused) => this.view.setVideoPaused(paused),
+    };
   }
 
   private lostForGood(): void {
@@ -267,25 +316,19 @@ export class Call {
   // ---- people -------------------------------------------------------------------------------
   private personJoined(p: PublicParticipant): void {
     this.view.addOrUpdate(p);
-    if (this.quiet) return; // the snapshot at join: the loop in join() connects
+    if (this.quiet) return; // the snapshot at join: the session starts after it
     this.view.announce(`${p.name} joined the session.`);
-    // The newcomer offers; we offer only if they have not after a moment.
-    if (p.connection === 'connected') this.mesh?.expect(p.id, NEWCOMER_OFFER_WAIT_MS);
+    if (!this.applyingJoin) this.session?.personJoined(p);
   }
 
   private personUpdated(p: PublicParticipant, before: PublicParticipant): void {
     this.view.addOrUpdate(p);
-    if (!this.mesh) return;
-    if (p.connection === 'connected' && before.connection !== 'connected') {
-      // They are back: keep a working connection. They replace one that broke meanwhile
-      // (and offer); we do it ourselves only if they have not after a moment.
-      if (!this.mesh.healthy(p.id)) this.mesh.expect(p.id, RETURNING_OFFER_WAIT_MS);
-    }
+    if (!this.applyingJoin) this.session?.personUpdated(p, before);
   }
 
   private personLeft(id: string, _reason: string, before: PublicParticipant): void {
     this.view.remove(id);
-    this.mesh?.forget(id);
+    this.session?.personLeft(id);
     this.view.announce(`${before.name} left the session.`);
   }
 
@@ -293,15 +336,12 @@ export class Call {
   private selfUpdated(p: PublicParticipant): void {
     this.view.setSelf(p);
     // A facilitator stopped our microphone or camera: the server enforces it; follow it
-    // here too so that the buttons tell the truth.
-    if (p.audio_blocked && !this.audioMuted) {
-      this.applyMicrophone(true);
-      this.view.notify('The facilitator has muted your microphone for now.');
-    }
-    if (p.video_blocked && !this.videoOff) {
-      this.applyCamera(true);
-      this.view.notify('The facilitator has turned off your camera for now.');
-    }
+    // here too so that the buttons tell the truth, and say so while it lasts.
+    this.audioBlocked = Boolean(p.audio_blocked);
+    this.videoBlocked = Boolean(p.video_blocked);
+    if (this.audioBlocked && !this.audioMuted) this.applyMicrophone(true);
+    if (this.videoBlocked && !this.videoOff) this.applyCamera(true);
+    this.view.setBlocked(this.audioBlocked, this.videoBlocked);
   }
 
   private applyMicrophone(muted: boolean): void {
@@ -322,6 +362,14 @@ export class Call {
 
   private async setMicrophone(muted: boolean): Promise<void> {
     if (!this.publisher || !this.choices.media?.audio) return;
+    if (!muted && this.audioBlocked) {
+      // Stopped by a facilitator: ask, but keep the microphone off unless the server agrees.
+      const ack = await this.conn.request('media.update', { audio_muted: false });
+      if (this.finished) return;
+      if (ack.ok) this.applyMicrophone(false);
+      else this.view.notify(ack.error.message);
+      return;
+    }
     this.applyMicrophone(muted);
     const ack = await this.conn.request('media.update', { audio_muted: muted });
     if (!ack.ok && !muted && REFUSED_MEDIA.has(ack.error.code) && !this.finished) {
@@ -332,6 +380,13 @@ export class Call {
 
   private async setCamera(off: boolean): Promise<void> {
     if (!this.publisher || !this.choices.media?.video) return;
+    if (!off && this.videoBlocked) {
+      const ack = await this.conn.request('media.update', { video_off: false });
+      if (this.finished) return;
+      if (ack.ok) this.applyCamera(false);
+      else this.view.notify(ack.error.message);
+      return;
+    }
     this.applyCamera(off);
     const ack = await this.conn.request('media.update', { video_off: off });
     if (!ack.ok && !off && REFUSED_MEDIA.has(ack.error.code) && !this.finished) {
@@ -361,7 +416,8 @@ export class Call {
     window.clearTimeout(this.giveUpTimer);
     window.clearTimeout(this.retryTimer);
     this.conn.close();
-    this.mesh?.closeAll();
+    this.session?.close();
+    this.session = null;
     stopMedia(this.choices.media);
     this.view.destroy();
     this.onEnd(ending);

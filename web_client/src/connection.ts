@@ -5,10 +5,12 @@ import * as msgpackParser from 'socket.io-msgpack-parser';
 import type {
   Ack,
   ConnectErrorData,
+  ParticipantSpeaking,
   RequestName,
   Requests,
   RoomEvent,
   SessionClosed,
+  SfuOffer,
   SignalEvent,
 } from './protocol';
 import { TOKEN_ERROR_CODES } from './protocol';
@@ -24,6 +26,10 @@ export interface ConnectionHandlers {
   roomEvent(event: RoomEvent): void;
   signal(event: SignalEvent): void;
   closed(event: SessionClosed): void;
+  /** A new offer of the SFU for our receiving connection. */
+  sfuOffer(event: SfuOffer): void;
+  /** Who is speaking, as the SFU hears it. */
+  speaking(event: ParticipantSpeaking): void;
 }
 
 const NOT_CONNECTED: ConnectErrorData = {
@@ -65,6 +71,8 @@ export class Connection {
     s.on('room.event', (event: RoomEvent) => handlers.roomEvent(event));
     s.on('signal', (event: SignalEvent) => handlers.signal(event));
     s.on('session.closed', (event: SessionClosed) => handlers.closed(event));
+    s.on('sfu.offer', (event: SfuOffer) => handlers.sfuOffer(event));
+    s.on('participant.speaking', (event: ParticipantSpeaking) => handlers.speaking(event));
     // When the device's network comes back, try at once instead of waiting out the backoff.
     window.addEventListener('online', this.retryNow);
   }

@@ -73,6 +73,8 @@ function begin(container: HTMLElement, link: JoinLink): void {
     roomEvent: (event) => call?.onRoomEvent(event),
     signal: (event) => call?.onSignal(event),
     closed: (event) => call?.onClosed(event),
+    sfuOffer: (event) => call?.onSfuOffer(event),
+    speaking: (event) => call?.onSpeaking(event),
   });
 
   check = new DeviceCheck(container, link, (choices) => {

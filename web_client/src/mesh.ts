@@ -15,6 +15,7 @@
 // replaced are remembered and their late signals ignored.
 
 import type { IceCandidate, IceServer, SessionDescription, SignalEvent, SignalRequest } from './protocol';
+import type { LocalTracks } from './session';
 
 export interface MeshEvents {
   /** Whether signals can reach this peer now (both connected to the server). */
@@ -22,12 +23,6 @@ export interface MeshEvents {
   /** The remote media of a peer changed (a new track, or a new connection). */
   stream(peerId: string, stream: MediaStream): void;
   state(peerId: string, state: RTCPeerConnectionState): void;
-}
-
-export interface LocalTracks {
-  stream: MediaStream;
-  audio: MediaStreamTrack | null;
-  video: MediaStreamTrack | null;
 }
 
 const MAX_EARLY_CANDIDATES = 64;

@@ -168,8 +168,7 @@ export interface SyncRequest {
 
 export type SyncAck = { events: RoomEvent[]; snapshot?: undefined } | { snapshot: RoomSnapshot; events?: undefined };
 
-// ---- The SFU (rooms whose media mode is "sfu"). Not used by this client yet: it
-// negotiates peer to peer, which the server relays in either mode. -------------------------
+// ---- The SFU (rooms whose media mode is "sfu"; see sfu.ts) ----------------------------------
 export interface SfuPublishRequest {
   epoch: number;
   jsep: SessionDescription; // an offer

@@ -5,13 +5,15 @@
 // answered with the missing events or a fresh snapshot. Events about oneself are applied
 // like any other, idempotently.
 
-import type { Ack, PublicParticipant, RoomEvent, RoomSnapshot, SyncAck } from './protocol';
+import type { Ack, PublicParticipant, RoomEvent, RoomMedia, RoomSnapshot, SyncAck } from './protocol';
 
 export interface RoomListener {
   joined(p: PublicParticipant): void;
   updated(p: PublicParticipant, before: PublicParticipant): void;
   left(id: string, reason: string, before: PublicParticipant): void;
   self(p: PublicParticipant): void;
+  /** The room's media set-up, from a snapshot or a `room.media` event. */
+  media(media: RoomMedia): void;
 }
 
 export type SyncFn = (room: string, since: number) => Promise<Ack<SyncAck>>;
@@ -63,6 +65,8 @@ export class RoomSync {
         if (id !== me) this.listener.left(id, 'left', before);
       }
     }
+    // A server that predates media set-ups is peer to peer.
+    this.listener.media(snapshot.media ?? { mode: 'mesh', epoch: 0 });
     this.ready = true;
     this.drain();
   }
@@ -113,6 +117,9 @@ export class RoomSync {
         if (id !== me) this.listener.left(id, event.payload.reason, before);
         break;
       }
+      case 'room.media':
+        this.listener.media(event.payload);
+        break;
       default:
         // A newer server may send events this client does not know: skip them.
         break;
