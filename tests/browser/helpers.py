@@ -107,3 +107,146 @@ async def expect_media_flowing(pages: list[Page], count: int) -> None:
     """On every page, video and audio from `count` others keep arriving."""
     await asyncio.gather(*(expect_remote_video_flowing(p, count) for p in pages))
     await asyncio.gather(*(expect_remote_audio_flowing(p, count) for p in pages))
+
+
+# ---- reading media per person (either topology) ---------------------------------------------
+# The audio a tile plays is the audio track of its video element's stream; the receiver
+# carrying that track (on whichever connection the page made) has its inbound-rtp stats.
+AUDIO_PACKETS_JS = """async (names) => {
+    const pcs = (window.__testPeerConnections || []).filter(pc => pc.connectionState !== 'closed');
+    const out = {};
+    for (const name of names) {
+      const li = [...document.querySelectorAll('li.tile:not(.self)')]
+        .find(li => li.querySelector('.name')?.textContent === name);
+      const stream = li?.querySelector('video')?.srcObject;
+      const track = stream ? stream.getAudioTracks()[0] : null;
+      let packets = null;
+      for (const pc of track ? pcs : []) {
+        for (const receiver of pc.getReceivers()) {
+          if (receiver.track !== track) continue;
+          (await receiver.getStats()).forEach(r => {
+            if (r.type === 'inbound-rtp' && r.kind === 'audio') packets = r.packetsReceived || 0;
+          });
+        }
+      }
+      out[name] = packets;
+    }
+    return out;
+}"""
+
+
+async def audio_packets(page: Page, names: list[str]) -> dict[str, int | None]:
+    """Audio packets received so far from each named person's tile (None: no audio yet)."""
+    packets: dict[str, int | None] = await page.evaluate(AUDIO_PACKETS_JS, names)
+    return packets
+
+
+async def expect_audio_from(
+    page: Page, names: list[str], *, packets: int = 20, within: float = 30.0
+) -> None:
+    """Audio from each named person keeps arriving on this page: `packets` more than
+    when we started looking (counted per tile, so a fresh track starts a fresh count)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    first: dict[str, tuple[object, int]] = {}
+    while True:
+        now = await audio_packets(page, names)
+        tracks: dict[str, object] = await page.evaluate(
+            """(names) => Object.fromEntries(names.map(n => {
+                const li = [...document.querySelectorAll('li.tile:not(.self)')]
+                  .find(li => li.querySelector('.name')?.textContent === n);
+                const t = li?.querySelector('video')?.srcObject?.getAudioTracks()[0];
+                return [n, t ? t.id : null];
+            }))""",
+            names,
+        )
+        gained: dict[str, int] = {}
+        for name in names:
+            count = now.get(name)
+            if count is None:
+                gained[name] = 0
+                continue
+            if name not in first or first[name][0] != tracks[name]:
+                first[name] = (tracks[name], count)
+            gained[name] = count - first[name][1]
+        if all(g >= packets for g in gained.values()):
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"audio from {names} did not keep arriving: gained {gained}")
+        await asyncio.sleep(0.25)
+
+
+async def expect_audio_stopped(
+    page: Page, name: str, *, quiet_for: float = 1.5, within: float = 15.0
+) -> None:
+    """No new audio packets from `name` for `quiet_for` seconds (a few in flight allowed)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    since, base = loop.time(), (await audio_packets(page, [name]))[name] or 0
+    while True:
+        await asyncio.sleep(0.25)
+        count = (await audio_packets(page, [name]))[name] or 0
+        if count - base > 3:
+            since, base = loop.time(), count
+        elif loop.time() - since >= quiet_for:
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"audio from {name} kept arriving ({count} packets)")
+
+
+async def expect_video_from(
+    page: Page, names: list[str], *, frames: int = 10, within: float = 30.0
+) -> None:
+    """Each named person's tile decodes `frames` new video frames, counted per video
+    element across polls (a new stream on the same element keeps counting)."""
+    await page.wait_for_function(
+        """([names, frames]) => {
+            const seen = window.__testVideoFrom || (window.__testVideoFrom = {});
+            let ok = true;
+            for (const name of names) {
+              const li = [...document.querySelectorAll('li.tile:not(.self)')]
+                .find(li => li.querySelector('.name')?.textContent === name);
+              const v = li?.querySelector('video');
+              if (!v) { ok = false; continue; }
+              const now = v.getVideoPlaybackQuality().totalVideoFrames;
+              const w = seen[name] || (seen[name] = { last: now, gained: 0 });
+              w.gained += now >= w.last ? now - w.last : now;
+              w.last = now;
+              if (w.gained < frames) ok = false;
+            }
+            return ok;
+        }""",
+        arg=[names, frames],
+        polling=200,
+        timeout=within * 1000,
+    )
+    await page.evaluate("() => { window.__testVideoFrom = {}; }")
+
+
+async def expect_sfu_media_flowing(pages: dict[str, Page], others: list[str] | None = None) -> None:
+    """On every page (by the name of its person), video frames and audio packets from
+    every other person (the pages' people and `others`) keep arriving."""
+    names = [*pages, *(others or [])]
+    await asyncio.gather(
+        *(expect_video_from(page, [n for n in names if n != me]) for me, page in pages.items())
+    )
+    await asyncio.gather(
+        *(expect_audio_from(page, [n for n in names if n != me]) for me, page in pages.items())
+    )
+
+
+MEDIA_PATHS_JS = """() => (window.__testPeerConnections || [])
+    .filter(pc => pc.connectionState !== 'closed')
+    .map(pc => ({
+      state: pc.connectionState,
+      sfu: /^s=VideoRoom/m.test(pc.remoteDescription?.sdp || '')
+        || /Janus/i.test(pc.remoteDescription?.sdp || ''),
+      simulcast: /a=simulcast:send/.test(pc.localDescription?.sdp || ''),
+    }))"""
+
+
+async def media_paths(page: Page) -> list[dict[str, object]]:
+    """The page's open peer connections: their state, whether the far end is the SFU,
+    and whether they send simulcast."""
+    paths: list[dict[str, object]] = await page.evaluate(MEDIA_PATHS_JS)
+    return paths
