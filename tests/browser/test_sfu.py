@@ -17,6 +17,8 @@ import socketio
 from playwright.async_api import Page, expect
 
 from rooms.model import Role
+from signaling.janus.config import JanusSettings
+from signaling.janus.process import JanusProcess, find_janus
 from signaling.python_participant import PythonParticipant
 from tests.browser.conftest import NewPerson, Person
 from tests.browser.helpers import (
@@ -29,7 +31,7 @@ from tests.browser.helpers import (
     media_paths,
     tile,
 )
-from tests.support.services import ServerProcess
+from tests.support.services import ServerProcess, free_port
 
 # Python participants send small, slow video: they share two cores with three browsers.
 PY_VIDEO_SIZE = (160, 120)
@@ -328,6 +330,69 @@ async def test_media_comes_back_after_janus_is_killed(
         await expect_through_sfu(page)
     new_pid = janus_child(server.proc.pid)
     assert new_pid is not None and new_pid != pid
+
+
+# ---- Janus gone for good: back to peer to peer -----------------------------------------------
+@pytest.fixture
+async def external_janus() -> AsyncIterator[JanusProcess]:
+    """A Janus the server only connects to (`--janus URL`): nobody restarts it."""
+    install = find_janus()
+    address = os.environ.get("FACILITATION_TEST_MEDIA_ADDR")
+    assert install is not None, "Janus is not installed; run scripts/install.sh"
+    assert address, "run inside scripts/in-netns.sh"
+    janus = JanusProcess(
+        JanusSettings(media_address=address, ws_port=free_port(), rtp_ports=(44000, 44999)),
+        install,
+    )
+    await janus.start()
+    yield janus
+    await janus.stop()
+
+
+@pytest.fixture
+def external_janus_server(secret: str, external_janus: JanusProcess) -> Iterator[ServerProcess]:
+    proc = ServerProcess(
+        secret=secret,
+        grace_seconds=3.0,
+        janus=external_janus.url,
+        extra_args=["--janus-api-secret", external_janus.api_secret, "--sfu-threshold", "2"],
+    ).start()
+    yield proc
+    proc.stop()
+
+
+async def test_when_janus_stays_away_the_room_falls_back_to_peer_to_peer(
+    external_janus_server: ServerProcess,
+    external_janus: JanusProcess,
+    mint: Callable[..., str],
+    session_id: str,
+    new_person: NewPerson,
+) -> None:
+    people = await open_people(
+        external_janus_server,
+        mint,
+        session_id,
+        new_person,
+        [("Dana Rivera", Role.FACILITATOR), ("Sam", Role.PARTICIPANT), ("Alex", Role.PARTICIPANT)],
+    )
+    await asyncio.gather(*(join(p.page) for p in people))
+    pages = {p.name: p.page for p in people}
+    for page in pages.values():
+        await expect_through_sfu(page)
+        await mark_page(page)
+    await expect_sfu_media_flowing(pages)
+
+    await external_janus.stop()
+    stopped = time.monotonic()
+    # After the server's grace for the SFU, everyone connects peer to peer, same pages.
+    await expect_media_flowing(list(pages.values()), 2)
+    figure("Janus gone -> media flowing peer to peer", time.monotonic() - stopped)
+    await expect_sfu_media_flowing(pages)
+    for page in pages.values():
+        assert await same_page(page), "a page was reloaded"
+        paths = await media_paths(page)
+        connected = [p for p in paths if p["state"] == "connected"]
+        assert len(connected) == 2 and not any(p["sfu"] for p in connected), paths
 
 
 # ---- a facilitator's block --------------------------------------------------------------------
