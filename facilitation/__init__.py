@@ -1,13 +1,19 @@
 """What people may do in a session, and what follows from it. No transport here."""
 
-from facilitation.base import RoomSnapshot, SessionLocks
+from facilitation.admission import Admission
+from facilitation.base import AdmissionPolicy, MediaPolicy, RoomSnapshot, SessionLocks
+from facilitation.chat import Chat
 from facilitation.errors import ErrorCode, Refused
+from facilitation.hands import Hands
 from facilitation.identity import Identity
-from facilitation.media import MediaControl, MediaPolicy
+from facilitation.media import MediaControl
+from facilitation.moderation import Moderation
 from facilitation.outbox import (
+    Audit,
     Delivery,
     Disconnect,
     EnforceMedia,
+    EnterRoom,
     MediaTopology,
     ReleaseMedia,
     ToParticipant,
@@ -19,16 +25,23 @@ from facilitation.presence import JoinResult, Presence, SyncResult
 
 __all__ = [
     "PERMISSIONS",
+    "Admission",
+    "AdmissionPolicy",
+    "Audit",
+    "Chat",
     "Command",
     "Delivery",
     "Disconnect",
     "EnforceMedia",
+    "EnterRoom",
     "ErrorCode",
+    "Hands",
     "Identity",
     "JoinResult",
     "MediaControl",
     "MediaPolicy",
     "MediaTopology",
+    "Moderation",
     "Presence",
     "Refused",
     "ReleaseMedia",

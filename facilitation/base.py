@@ -8,14 +8,37 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
-from facilitation.outbox import ToRoom
-from rooms.model import Participant, Room, room_key
+from facilitation.outbox import Audit, EnterRoom, ToParticipant, ToRoom
+from facilitation.permissions import Command, is_facilitator, require
+from rooms.model import WAITING_ROOM, Participant, Room, Session, room_key
 from rooms.store import Store
+
+DEFAULT_SFU_THRESHOLD = 4
+
+
+@dataclass(slots=True)
+class MediaPolicy:
+    sfu_threshold: int = DEFAULT_SFU_THRESHOLD
+    # Set by the shell while an SFU is up and reachable.
+    sfu_available: bool = False
+
+    def wants_sfu(self, people: int) -> bool:
+        return self.sfu_available and people > self.sfu_threshold
+
+
+@dataclass(slots=True)
+class AdmissionPolicy:
+    """How people come in. Both on by default, as a therapy group wants: a facilitator
+    admits each participant, who accepts the ground rules before entering. A drop-in
+    group may switch either off (server flags)."""
+
+    waiting_room: bool = True
+    ground_rules: bool = True
 
 
 class SessionLocks:
@@ -46,6 +69,8 @@ class RoomSnapshot:
     seq: int
     participants: list[dict[str, Any]]
     media: dict[str, Any]
+    hands: list[str] = field(default_factory=list)
+    spotlight: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,7 +78,15 @@ class RoomSnapshot:
             "seq": self.seq,
             "participants": self.participants,
             "media": self.media,
+            "hands": self.hands,
+            "spotlight": self.spotlight,
         }
+
+
+def hand_queue(people: list[Participant]) -> list[str]:
+    """Raised hands in the order they were raised."""
+    raised = [p for p in people if p.hand_raised_at is not None]
+    return [p.id for p in sorted(raised, key=lambda p: (p.hand_raised_at, p.seat))]
 
 
 class SessionCommands:
@@ -63,10 +96,14 @@ class SessionCommands:
         *,
         locks: SessionLocks | None = None,
         clock: Callable[[], float] = time.time,
+        policy: MediaPolicy | None = None,
+        admission: AdmissionPolicy | None = None,
     ) -> None:
         self.store = store
         self.locks = locks or SessionLocks()
         self.clock = clock
+        self.policy = policy or MediaPolicy()
+        self.admission = admission or AdmissionPolicy()
 
     def _session_lock(self, session_id: str) -> Any:
         return self.locks.hold(session_id)
@@ -76,13 +113,16 @@ class SessionCommands:
 
     async def _snapshot(self, session_id: str, room_id: str) -> RoomSnapshot:
         key = room_key(session_id, room_id)
-        people = await self.store.list_participants(session_id)
+        people = [p for p in await self.store.list_participants(session_id)
+                  if p.room_id == room_id]
         room = await self._room(session_id, room_id)
         return RoomSnapshot(
             room=key,
             seq=await self.store.last_seq(key),
-            participants=[p.public_view() for p in people if p.room_id == room_id],
+            participants=[p.public_view() for p in people],
             media=room.media_view(),
+            hands=hand_queue(people),
+            spotlight=room.spotlight,
         )
 
     async def _member(self, identity: Identity) -> Participant:
@@ -99,3 +139,128 @@ class SessionCommands:
     ) -> ToRoom:
         event = await self.store.append_event(room_key(session_id, room_id), name, payload)
         return ToRoom(event)
+
+    async def _session(self, session_id: str) -> Session:
+        session = await self.store.get_session(session_id)
+        if session is None:
+            raise Refused(ErrorCode.NOT_JOINED)
+        if session.ended:
+            raise Refused(ErrorCode.SESSION_ENDED)
+        return session
+
+    async def _actor(self, identity: Identity, command: Command) -> Participant:
+        """The acting member, admitted to the session, whose current role (which a
+        promotion may have changed) allows `command`."""
+        p = await self._member(identity)
+        require(p.role, command)
+        if p.room_id == WAITING_ROOM:
+            raise Refused(ErrorCode.WAITING)
+        return p
+
+    async def _other(self, actor: Participant, participant_id: str) -> Participant:
+        """Someone else in the actor's session."""
+        if participant_id == actor.id:
+            raise Refused(ErrorCode.NOT_PERMITTED, "You cannot do this to yourself.")
+        target = await self.store.get_participant(actor.session_id, participant_id)
+        if target is None:
+            raise Refused(ErrorCode.PEER_NOT_IN_ROOM, "That person is not in this session.")
+        return target
+
+    async def _to_facilitators(
+        self, session_id: str, name: str, payload: dict[str, Any]
+    ) -> list[ToParticipant]:
+        """A message for every facilitator and co-facilitator in the session."""
+        return [
+            ToParticipant(session_id, p.id, name, payload)
+            for p in await self.store.list_participants(session_id)
+            if is_facilitator(p.role) and p.room_id != WAITING_ROOM
+        ]
+
+    def _audit(
+        self,
+        actor: Participant,
+        action: str,
+        target: str | None = None,
+        **detail: Any,
+    ) -> Audit:
+        return Audit(
+            at=self.clock(),
+            session_id=actor.session_id,
+            room_id=actor.room_id,
+            actor=actor.id,
+            action=action,
+            target=target,
+            detail=detail or None,
+        )
+
+    async def _waiting_view(self, session_id: str) -> dict[str, Any]:
+        people = await self.store.list_participants(session_id)
+        return {
+            "waiting": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "role": p.role.value,
+                    "waiting_since": p.waiting_since,
+                    "rules_accepted": p.rules_accepted_at is not None,
+                    "connection": "connected" if p.connected else "reconnecting",
+                }
+                for p in people
+                if p.room_id == WAITING_ROOM
+            ]
+        }
+
+    async def _waiting_changed(self, session_id: str) -> list[ToParticipant]:
+        return await self._to_facilitators(
+            session_id, "waiting.updated", await self._waiting_view(session_id)
+        )
+
+    async def _chat_view(self, p: Participant) -> list[dict[str, Any]]:
+        """The room's chat as `p` may see it: messages to the room, and messages to the
+        facilitators when `p` is one of them or wrote it."""
+        messages = await self.store.list_chat(room_key(p.session_id, p.room_id))
+        return [
+            m.view()
+            for m in messages
+            if m.to == "room" or is_facilitator(p.role) or m.sender == p.id
+        ]
+
+    async def _enter(self, p: Participant, room_id: str) -> list[Any]:
+        """Put an admitted participant into a room: the room hears of them, and their
+        connection joins the room with a snapshot and the chat so far."""
+        from facilitation.media import switch_topology_if_needed  # media builds on base
+
+        p.room_id = room_id
+        p.waiting_since = None
+        await self.store.put_participant(p)
+        deliveries: list[Any] = [
+            await self._publish(p, "participant.joined", {"participant": p.public_view()})
+        ]
+        deliveries += await switch_topology_if_needed(self, p.session_id, room_id)
+        snapshot = await self._snapshot(p.session_id, room_id)
+        session = await self.store.get_session(p.session_id)
+        deliveries.append(
+            EnterRoom(
+                p.session_id,
+                p.id,
+                snapshot.room,
+                {
+                    "self": p.public_view(),
+                    "room": snapshot.to_dict(),
+                    "chat": await self._chat_view(p),
+                    "session": session.public_view() if session else None,
+                },
+            )
+        )
+        deliveries += await self._waiting_changed(p.session_id)
+        return deliveries
+
+    async def _session_event(
+        self, session_id: str, name: str, payload: dict[str, Any]
+    ) -> list[ToRoom]:
+        """A numbered event in every room of the session that has people in it."""
+        rooms = sorted({
+            p.room_id for p in await self.store.list_participants(session_id)
+            if p.room_id != WAITING_ROOM
+        })
+        return [await self._publish_in(session_id, r, name, payload) for r in rooms]

@@ -35,6 +35,13 @@ class ErrorCode(StrEnum):
     MUTED_BY_FACILITATOR = "muted_by_facilitator"
     MEDIA_UNAVAILABLE = "media_unavailable"
     MEDIA_CHANGED = "media_changed"
+    WAITING = "waiting"
+    DENIED = "denied"
+    REMOVED = "removed"
+    SESSION_LOCKED = "session_locked"
+    NOT_ON_ROSTER = "not_on_roster"
+    UNMUTE_NOT_ALLOWED = "unmute_not_allowed"
+    NOT_FOUND = "not_found"
     REPLACED = "replaced"
 
 
@@ -61,6 +68,13 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.MUTED_BY_FACILITATOR: "The facilitator has muted you for now.",
     ErrorCode.MEDIA_UNAVAILABLE: "Audio and video are being set up again; please wait.",
     ErrorCode.MEDIA_CHANGED: "The room's audio and video set-up changed; follow the new one.",
+    ErrorCode.WAITING: "Please wait: the facilitator will let you in shortly.",
+    ErrorCode.DENIED: "The facilitator did not admit you to this session.",
+    ErrorCode.REMOVED: "The facilitator has removed you from this session.",
+    ErrorCode.SESSION_LOCKED: "This session is closed to newcomers right now.",
+    ErrorCode.NOT_ON_ROSTER: "This session is for invited members only.",
+    ErrorCode.UNMUTE_NOT_ALLOWED: "Please ask the facilitator, who will let you unmute.",
+    ErrorCode.NOT_FOUND: "That no longer exists.",
     ErrorCode.REPLACED: "You joined from another window or device.",
 }
 

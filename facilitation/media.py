@@ -8,10 +8,9 @@ going around the threshold do not make everyone renegotiate over and over.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from facilitation.base import SessionCommands
+from facilitation.base import MediaPolicy, SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import Delivery, EnforceMedia, MediaTopology, ToRoomVolatile
@@ -22,17 +21,17 @@ MEDIA_CHANGED = "room.media"
 SPEAKING = "participant.speaking"
 UPDATED = "participant.updated"
 
-DEFAULT_SFU_THRESHOLD = 4
 
 
-@dataclass(slots=True)
-class MediaPolicy:
-    sfu_threshold: int = DEFAULT_SFU_THRESHOLD
-    # Set by the shell while an SFU is up and reachable.
-    sfu_available: bool = False
+def stopped_media(p: Participant) -> tuple[bool, bool]:
+    """Whether the server drops this person's (audio, video): blocked by a facilitator,
+    or held after a facilitator's mute until they may and do unmute."""
+    return (p.audio_blocked or p.audio_held, p.video_blocked or p.video_held)
 
-    def wants_sfu(self, people: int) -> bool:
-        return self.sfu_available and people > self.sfu_threshold
+
+def enforce(p: Participant) -> EnforceMedia:
+    audio, video = stopped_media(p)
+    return EnforceMedia(p.session_id, p.room_id, p.id, audio, video)
 
 
 async def _set_topology(
@@ -51,7 +50,7 @@ async def switch_topology_if_needed(
 ) -> list[Delivery]:
     """After someone joined: move the room to the SFU if it has outgrown the mesh.
     Call with the session lock held."""
-    policy = policy or getattr(commands, "policy", None) or MediaPolicy()
+    policy = policy or commands.policy
     room = await commands._room(session_id, room_id)
     if room.media_mode is MediaMode.SFU:
         return []
@@ -88,20 +87,22 @@ class MediaControl(SessionCommands):
         """
         require(actor.role, Command.MODERATE_MEDIA)
         async with self._session_lock(actor.session_id):
+            acting = await self._actor(actor, Command.MODERATE_MEDIA)
             p = await self._target(actor, participant_id)
-            before = (p.audio_blocked, p.video_blocked)
+            before = stopped_media(p)
             if audio is not None:
                 p.audio_blocked = audio
                 p.audio_muted = p.audio_muted or audio
             if video is not None:
                 p.video_blocked = video
                 p.video_off = p.video_off or video
-            if (p.audio_blocked, p.video_blocked) == before:
+            if stopped_media(p) == before:
                 return []
             await self.store.put_participant(p)
             return [
                 await self._publish(p, UPDATED, {"participant": p.public_view()}),
-                EnforceMedia(p.session_id, p.room_id, p.id, p.audio_blocked, p.video_blocked),
+                enforce(p),
+                self._audit(acting, "block_media", p.id, audio=audio, video=video),
             ]
 
     async def sfu_member(

@@ -74,6 +74,44 @@ class ReleaseMedia:
     participant_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class EnterRoom:
+    """Move a participant's connection into a room: it starts receiving the room's
+    events, and gets `room.entered` with `payload` (the snapshot and chat history)."""
+
+    session_id: str
+    participant_id: str
+    room: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """One line of the audit log: a facilitator's action. Opaque ids only: never a name,
+    a chat text or any other content."""
+
+    at: float
+    session_id: str
+    room_id: str | None
+    actor: str
+    action: str
+    target: str | None = None
+    detail: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        line: dict[str, Any] = {
+            "time": self.at,
+            "session": self.session_id,
+            "room": self.room_id,
+            "actor": self.actor,
+            "action": self.action,
+            "target": self.target,
+        }
+        if self.detail:
+            line["detail"] = self.detail
+        return line
+
+
 Delivery = (
     ToRoom
     | ToParticipant
@@ -82,4 +120,6 @@ Delivery = (
     | EnforceMedia
     | MediaTopology
     | ReleaseMedia
+    | EnterRoom
+    | Audit
 )

@@ -1,4 +1,8 @@
-"""Who may do what: the one permission table every command is checked against."""
+"""Who may do what: the one permission table every command is checked against.
+
+Roles come from the participant's record (a co-facilitator can be promoted live), not
+only from the join token.
+"""
 
 from __future__ import annotations
 
@@ -16,23 +20,58 @@ class Command(StrEnum):
     SIGNAL = "signal"
     SYNC = "sync"
     MODERATE_MEDIA = "moderate_media"
+    # Coming in
+    ACCEPT_RULES = "accept_rules"
+    ADMIT = "admit"  # admit, deny, admit all
+    CONFIGURE_SESSION = "configure_session"  # lock, roster, ground rules text
+    # During the session
+    MUTE_OTHERS = "mute_others"  # mute one or all, stop a camera
+    ASK_TO_UNMUTE = "ask_to_unmute"  # switch the mode, allow someone to unmute
+    REQUEST_UNMUTE = "request_unmute"
+    REMOVE = "remove"
+    PROMOTE = "promote"
+    SPOTLIGHT = "spotlight"
+    END_SESSION = "end_session"
+    RAISE_HAND = "raise_hand"  # raise or lower your own hand
+    MANAGE_HANDS = "manage_hands"  # lower someone's hand, call the next
+    CHAT_ROOM = "chat_room"
+    CHAT_FACILITATORS = "chat_facilitators"
+    REMOVE_CHAT = "remove_chat"
 
 
 _EVERYONE = frozenset(Role)
 _PUBLISHERS = frozenset({Role.FACILITATOR, Role.COFACILITATOR, Role.PARTICIPANT})
-_FACILITATORS = frozenset({Role.FACILITATOR, Role.COFACILITATOR})
+FACILITATORS = frozenset({Role.FACILITATOR, Role.COFACILITATOR})
+_PARTICIPANTS = frozenset({Role.PARTICIPANT})
+# Observers (trainees, supervisors) see and hear; they speak to the facilitators only.
+_NOT_FACILITATORS = frozenset({Role.PARTICIPANT, Role.OBSERVER})
 
 PERMISSIONS: dict[Command, frozenset[Role]] = {
     Command.JOIN: _EVERYONE,
     Command.LEAVE: _EVERYONE,
-    # Observers (trainees, supervisors) see and hear, never publish.
+    # Observers see and hear, never publish.
     Command.PUBLISH_AUDIO: _PUBLISHERS,
     Command.PUBLISH_VIDEO: _PUBLISHERS,
     # Observers still negotiate, to receive.
     Command.SIGNAL: _EVERYONE,
     Command.SYNC: _EVERYONE,
     # Stop a participant's audio/video at the server (the SFU drops it).
-    Command.MODERATE_MEDIA: _FACILITATORS,
+    Command.MODERATE_MEDIA: FACILITATORS,
+    Command.ACCEPT_RULES: _NOT_FACILITATORS,
+    Command.ADMIT: FACILITATORS,
+    Command.CONFIGURE_SESSION: FACILITATORS,
+    Command.MUTE_OTHERS: FACILITATORS,
+    Command.ASK_TO_UNMUTE: FACILITATORS,
+    Command.REQUEST_UNMUTE: _PARTICIPANTS,
+    Command.REMOVE: FACILITATORS,
+    Command.PROMOTE: FACILITATORS,
+    Command.SPOTLIGHT: FACILITATORS,
+    Command.END_SESSION: FACILITATORS,
+    Command.RAISE_HAND: _PUBLISHERS,
+    Command.MANAGE_HANDS: FACILITATORS,
+    Command.CHAT_ROOM: _PUBLISHERS,
+    Command.CHAT_FACILITATORS: _EVERYONE,
+    Command.REMOVE_CHAT: FACILITATORS,
 }
 
 
@@ -43,3 +82,7 @@ def allowed(role: Role, command: Command) -> bool:
 def require(role: Role, command: Command) -> None:
     if not allowed(role, command):
         raise Refused(ErrorCode.NOT_PERMITTED)
+
+
+def is_facilitator(role: Role) -> bool:
+    return role in FACILITATORS

@@ -12,10 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from facilitation.base import RoomSnapshot, SessionCommands, SessionLocks
+from facilitation.base import (
+    AdmissionPolicy,
+    MediaPolicy,
+    RoomSnapshot,
+    SessionCommands,
+    SessionLocks,
+)
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
-from facilitation.media import MediaPolicy, switch_topology_if_needed
+from facilitation.media import enforce, stopped_media, switch_topology_if_needed
 from facilitation.outbox import (
     Delivery,
     Disconnect,
@@ -23,8 +29,8 @@ from facilitation.outbox import (
     ReleaseMedia,
     ToParticipant,
 )
-from facilitation.permissions import Command, allowed, require
-from rooms.model import MAIN_ROOM, Participant, RoomEvent, Session, room_key
+from facilitation.permissions import Command, allowed, is_facilitator, require
+from rooms.model import MAIN_ROOM, WAITING_ROOM, Participant, Role, RoomEvent, Session, room_key
 from rooms.store import Store
 
 # Room event names (the protocol module lists them with their payloads).
@@ -38,11 +44,19 @@ DEFAULT_GRACE_SECONDS = 60.0
 @dataclass(slots=True)
 class JoinResult:
     participant: Participant
-    snapshot: RoomSnapshot
+    # None while the person waits to be admitted (or to accept the ground rules).
+    snapshot: RoomSnapshot | None
     resumed: bool
     # Events the client missed since the `last_seq` it sent, when the log still has them.
     missed: list[RoomEvent] | None
     deliveries: list[Delivery] = field(default_factory=list)
+    session: dict[str, Any] = field(default_factory=dict)
+    # What the person sees while waiting: {admitted, rules_accepted}; None once in.
+    waiting: dict[str, Any] | None = None
+    rules_text: str = ""
+    chat: list[dict[str, Any]] = field(default_factory=list)
+    # For facilitators: who waits to be admitted.
+    lobby: list[dict[str, Any]] | None = None
 
 
 @dataclass(slots=True)
@@ -60,10 +74,10 @@ class Presence(SessionCommands):
         clock: Callable[[], float] = time.time,
         locks: SessionLocks | None = None,
         policy: MediaPolicy | None = None,
+        admission: AdmissionPolicy | None = None,
     ) -> None:
-        super().__init__(store, locks=locks, clock=clock)
+        super().__init__(store, locks=locks, clock=clock, policy=policy, admission=admission)
         self.grace_seconds = grace_seconds
-        self.policy = policy or MediaPolicy()
 
     async def join(
         self,
@@ -87,7 +101,28 @@ class Presence(SessionCommands):
             deliveries: list[Delivery] = []
             p = await self.store.get_participant(identity.session_id, identity.participant_id)
             resumed = p is not None
+            gated = self._gated(identity.role)
             if p is None:
+                self._check_entry(session, identity)
+            if p is None and gated:
+                p = Participant(
+                    id=identity.participant_id,
+                    session_id=identity.session_id,
+                    name=identity.name,
+                    role=identity.role,
+                    seat=await self.store.next_seat(identity.session_id),
+                    joined_at=now,
+                    audio_muted=bool(audio_muted)
+                    or not allowed(identity.role, Command.PUBLISH_AUDIO),
+                    video_off=bool(video_off) or not allowed(identity.role, Command.PUBLISH_VIDEO),
+                    connection_id=connection_id,
+                    room_id=WAITING_ROOM,
+                    admitted=not self.admission.waiting_room,
+                    waiting_since=now,
+                )
+                await self.store.put_participant(p)
+                deliveries += await self._waiting_changed(p.session_id)
+            elif p is None:
                 p = Participant(
                     id=identity.participant_id,
                     session_id=identity.session_id,
@@ -117,18 +152,64 @@ class Presence(SessionCommands):
                 media_changed = self._take_media_state(p, audio_muted, video_off)
                 await self.store.put_participant(p)
                 if was_away or media_changed:
-                    deliveries.append(
-                        await self._publish(
-                            p, UPDATED, {"participant": p.public_view()}
-                        )
-                    )
+                    deliveries += await self._changed(p)
 
+            session = await self._session(p.session_id)
+            facilitator = is_facilitator(p.role)
+            lobby = (await self._waiting_view(p.session_id))["waiting"] if facilitator else None
+            if p.room_id == WAITING_ROOM:
+                return JoinResult(
+                    p, None, resumed, None, deliveries,
+                    session=session.public_view(),
+                    waiting={
+                        "admitted": p.admitted,
+                        "rules_accepted": p.rules_accepted_at is not None,
+                        "rules_required": self.admission.ground_rules,
+                    },
+                    rules_text=session.rules_text,
+                    lobby=lobby,
+                )
             room = room_key(p.session_id, p.room_id)
             missed = None
             if last_seq is not None and resumed:
                 missed = await self.store.events_since(room, last_seq)
             snapshot = await self._snapshot(p.session_id, p.room_id)
-            return JoinResult(p, snapshot, resumed, missed, deliveries)
+            return JoinResult(
+                p, snapshot, resumed, missed, deliveries,
+                session=session.public_view(),
+                rules_text=session.rules_text,
+                chat=await self._chat_view(p),
+                lobby=lobby,
+            )
+
+    async def _changed(self, p: Participant) -> list[Delivery]:
+        """Tell who needs to know that someone's connection or media state changed: their
+        room, or the facilitators while they wait."""
+        if p.room_id == WAITING_ROOM:
+            return list(await self._waiting_changed(p.session_id))
+        return [await self._publish(p, UPDATED, {"participant": p.public_view()})]
+
+    def _gated(self, role: Role) -> bool:
+        """Whether someone with `role` comes in through the waiting room / ground rules.
+        Facilitators run the session and come straight in."""
+        return not is_facilitator(role) and (
+            self.admission.waiting_room or self.admission.ground_rules
+        )
+
+    @staticmethod
+    def _check_entry(session: Session, identity: Identity) -> None:
+        """Refuse a newcomer the session keeps out. A seat already taken (a reconnect)
+        is never refused here: locking keeps out new people, not people who belong."""
+        if is_facilitator(identity.role):
+            return
+        if identity.participant_id in session.kept_out:
+            raise Refused(ErrorCode.REMOVED)
+        if identity.participant_id in session.denied:
+            raise Refused(ErrorCode.DENIED)
+        if session.locked:
+            raise Refused(ErrorCode.SESSION_LOCKED)
+        if session.roster_only and identity.participant_id not in session.roster:
+            raise Refused(ErrorCode.NOT_ON_ROSTER)
 
     @staticmethod
     def _take_media_state(
@@ -159,7 +240,7 @@ class Presence(SessionCommands):
             p.connected = False
             p.disconnected_at = self.clock()
             await self.store.put_participant(p)
-            return [await self._publish(p, UPDATED, {"participant": p.public_view()})]
+            return await self._changed(p)
 
     async def expire(self, identity: Identity) -> list[Delivery]:
         """End a seat whose connection did not come back within the grace period."""
@@ -173,8 +254,14 @@ class Presence(SessionCommands):
 
     async def _vacate(self, p: Participant, reason: str) -> list[Delivery]:
         await self.store.delete_participant(p.session_id, p.id)
-        left = await self._publish(p, LEFT, {"participant_id": p.id, "reason": reason})
-        deliveries: list[Delivery] = [left, ReleaseMedia(p.session_id, p.room_id, p.id)]
+        deliveries: list[Delivery] = []
+        if p.room_id == WAITING_ROOM:
+            deliveries += await self._waiting_changed(p.session_id)
+        else:
+            deliveries.append(
+                await self._publish(p, LEFT, {"participant_id": p.id, "reason": reason})
+            )
+            deliveries.append(ReleaseMedia(p.session_id, p.room_id, p.id))
         if not await self.store.list_participants(p.session_id):
             # Nobody is left: forget the session (privacy), as nobody needs to catch up.
             await self.store.drop_session(p.session_id)
@@ -191,18 +278,35 @@ class Presence(SessionCommands):
             require(identity.role, Command.PUBLISH_VIDEO)
         async with self._session_lock(identity.session_id):
             p = await self._member(identity)
-            unblocking_audio = audio_muted is False and p.audio_blocked
-            if unblocking_audio or (video_off is False and p.video_blocked):
+            session = await self._session(p.session_id)
+            asking = session.ask_to_unmute and p.role is Role.PARTICIPANT
+            if audio_muted is False and p.audio_muted:
+                if p.audio_blocked:
+                    raise Refused(ErrorCode.MUTED_BY_FACILITATOR)
+                if asking and not p.may_unmute:
+                    raise Refused(ErrorCode.UNMUTE_NOT_ALLOWED)
+            if video_off is False and p.video_blocked:
                 raise Refused(ErrorCode.MUTED_BY_FACILITATOR)
-            changed = False
-            if audio_muted is not None and audio_muted != p.audio_muted:
-                p.audio_muted, changed = audio_muted, True
-            if video_off is not None and video_off != p.video_off:
-                p.video_off, changed = video_off, True
-            if not changed:
+            before = (p.audio_muted, p.video_off, stopped_media(p))
+            if audio_muted is False:
+                p.audio_muted = p.audio_held = p.unmute_requested = False
+            elif audio_muted:
+                p.audio_muted = True
+                if asking:
+                    # In ask-to-unmute mode a mute holds at the server; unmuting again
+                    # takes a facilitator's leave.
+                    p.audio_held, p.may_unmute = True, False
+            if video_off is False:
+                p.video_off = p.video_held = False
+            elif video_off:
+                p.video_off = True
+            if (p.audio_muted, p.video_off, stopped_media(p)) == before:
                 return []
             await self.store.put_participant(p)
-            return [await self._publish(p, UPDATED, {"participant": p.public_view()})]
+            deliveries = await self._changed(p)
+            if stopped_media(p) != before[2]:
+                deliveries.append(enforce(p))
+            return deliveries
 
     async def relay_signal(
         self, identity: Identity, to_participant: str, payload: dict[str, Any]

@@ -6,8 +6,8 @@ import copy
 from collections import deque
 from typing import Any
 
-from rooms.model import Participant, Room, RoomEvent, Session
-from rooms.store import DEFAULT_EVENT_LOG_LENGTH
+from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
+from rooms.store import DEFAULT_CHAT_LENGTH, DEFAULT_EVENT_LOG_LENGTH
 
 
 class _RoomLog:
@@ -25,6 +25,7 @@ class MemoryStore:
         self._participants: dict[str, dict[str, Participant]] = {}
         self._seats: dict[str, int] = {}
         self._rooms: dict[str, dict[str, Room]] = {}
+        self._chat: dict[str, deque[ChatMessage]] = {}
         self._logs: dict[str, _RoomLog] = {}
 
     # Records are copied in and out so callers cannot change stored state by accident,
@@ -88,6 +89,22 @@ class MemoryStore:
         log = self._logs.get(room)
         return log.seq if log else 0
 
+    async def add_chat(self, message: ChatMessage) -> None:
+        history = self._chat.get(message.room)
+        if history is None:
+            history = self._chat[message.room] = deque(maxlen=DEFAULT_CHAT_LENGTH)
+        history.append(copy.deepcopy(message))
+
+    async def list_chat(self, room: str) -> list[ChatMessage]:
+        return [copy.deepcopy(m) for m in self._chat.get(room, ())]
+
+    async def remove_chat(self, room: str, message_id: str) -> ChatMessage | None:
+        for m in self._chat.get(room, ()):
+            if m.id == message_id:
+                m.removed, m.text = True, ""
+                return copy.deepcopy(m)
+        return None
+
     async def drop_session(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)
         self._participants.pop(session_id, None)
@@ -96,6 +113,8 @@ class MemoryStore:
         prefix = f"{session_id}/"
         for key in [k for k in self._logs if k.startswith(prefix)]:
             del self._logs[key]
+        for key in [k for k in self._chat if k.startswith(prefix)]:
+            del self._chat[key]
 
     async def close(self) -> None:
         return None

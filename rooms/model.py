@@ -7,6 +7,16 @@ from enum import StrEnum
 from typing import Any
 
 MAIN_ROOM = "main"
+# Where people wait until a facilitator admits them (not a room: nobody sees anybody).
+WAITING_ROOM = "waiting"
+
+DEFAULT_GROUND_RULES = (
+    "What is shared in the group stays in the group: please do not record, "
+    "screenshot or repeat what others say.\n"
+    "Listen with respect; speak for yourself, and let others finish.\n"
+    "Join on time and from a private place where others cannot overhear.\n"
+    "If you need a break, it is fine to turn your camera off for a moment."
+)
 
 
 class Role(StrEnum):
@@ -28,6 +38,16 @@ class Session:
     id: str
     created_at: float
     ended: bool = False
+    # Coming in: no new admissions while locked; with roster_only, only the listed
+    # participant ids may wait to be admitted; kept_out ids were removed for good.
+    locked: bool = False
+    roster_only: bool = False
+    roster: list[str] = field(default_factory=list)
+    kept_out: list[str] = field(default_factory=list)
+    denied: list[str] = field(default_factory=list)
+    rules_text: str = DEFAULT_GROUND_RULES
+    # Participants may unmute only when a facilitator allows it.
+    ask_to_unmute: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -35,6 +55,14 @@ class Session:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Session:
         return cls(**d)
+
+    def public_view(self) -> dict[str, Any]:
+        """The session's settings as everyone in it may see them."""
+        return {
+            "locked": self.locked,
+            "ask_to_unmute": self.ask_to_unmute,
+            "roster_only": self.roster_only,
+        }
 
 
 class MediaMode(StrEnum):
@@ -54,6 +82,8 @@ class Room:
     id: str
     media_mode: MediaMode = MediaMode.MESH
     media_epoch: int = 0
+    # Whom everyone's layout puts first, if anyone.
+    spotlight: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -68,6 +98,38 @@ class Room:
 
     def media_view(self) -> dict[str, Any]:
         return {"mode": self.media_mode.value, "epoch": self.media_epoch}
+
+
+@dataclass(slots=True)
+class ChatMessage:
+    """One chat message. `to` is "room" (everyone in the room) or "facilitators"."""
+
+    id: str
+    room: str
+    sender: str
+    sender_name: str
+    to: str
+    text: str
+    at: float
+    removed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ChatMessage:
+        return cls(**d)
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "from": self.sender,
+            "name": self.sender_name,
+            "to": self.to,
+            "text": "" if self.removed else self.text,
+            "at": self.at,
+            "removed": self.removed,
+        }
 
 
 @dataclass(slots=True)
@@ -91,9 +153,22 @@ class Participant:
     # not played by peers) and the person cannot lift it themselves.
     audio_blocked: bool = False
     video_blocked: bool = False
+    # Held at the server after a facilitator's mute (or a mute in ask-to-unmute mode):
+    # dropped like a block, but lifted when the person may and does unmute.
+    audio_held: bool = False
+    video_held: bool = False
     # Talk time, from the SFU's audio levels (read by the engagement monitor).
     talk_seconds: float = 0.0
     speaking_since: float | None = None
+    # Coming in: admitted by a facilitator (facilitators are admitted at once), and
+    # when the ground rules were accepted.
+    admitted: bool = True
+    waiting_since: float | None = None
+    rules_accepted_at: float | None = None
+    # In ask-to-unmute mode: a facilitator allowed this person to unmute.
+    may_unmute: bool = False
+    unmute_requested: bool = False
+    hand_raised_at: float | None = None
     connected: bool = True
     disconnected_at: float | None = None
     # Opaque id of the transport connection currently holding the seat.
@@ -121,8 +196,11 @@ class Participant:
             "seat": self.seat,
             "audio_muted": self.audio_muted,
             "video_off": self.video_off,
-            "audio_blocked": self.audio_blocked,
-            "video_blocked": self.video_blocked,
+            # What the server stops (peers in a mesh stop playing it too).
+            "audio_blocked": self.audio_blocked or self.audio_held,
+            "video_blocked": self.video_blocked or self.video_held,
+            "may_unmute": self.may_unmute,
+            "unmute_requested": self.unmute_requested,
             "connection": "connected" if self.connected else "reconnecting",
         }
 

@@ -11,8 +11,8 @@ from typing import Any
 import msgpack  # type: ignore[import-untyped]
 import redis.asyncio as aioredis
 
-from rooms.model import Participant, Room, RoomEvent, Session
-from rooms.store import DEFAULT_EVENT_LOG_LENGTH
+from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
+from rooms.store import DEFAULT_CHAT_LENGTH, DEFAULT_EVENT_LOG_LENGTH
 
 _APPEND = """
 local seq = redis.call('INCR', KEYS[1])
@@ -117,6 +117,30 @@ class RedisStore:
         raw = await self._redis.get(self._k("seq", room))
         return int(raw) if raw else 0
 
+    async def add_chat(self, message: ChatMessage) -> None:
+        session_id = message.room.split("/", 1)[0]
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(self._k("chat", message.room), _pack(message.to_dict()))
+            pipe.ltrim(self._k("chat", message.room), -DEFAULT_CHAT_LENGTH, -1)
+            pipe.sadd(self._k("rooms", session_id), message.room)
+            await pipe.execute()
+
+    async def list_chat(self, room: str) -> list[ChatMessage]:
+        raw = await self._redis.lrange(self._k("chat", room), 0, -1)
+        return [ChatMessage.from_dict(_unpack(r)) for r in raw]
+
+    async def remove_chat(self, room: str, message_id: str) -> ChatMessage | None:
+        key = self._k("chat", room)
+        # Rooms are pinned to one process, and that process serialises a session's
+        # commands, so this read-modify-write has no competitor.
+        for index, raw in enumerate(await self._redis.lrange(key, 0, -1)):
+            message = ChatMessage.from_dict(_unpack(raw))
+            if message.id == message_id:
+                message.removed, message.text = True, ""
+                await self._redis.lset(key, index, _pack(message.to_dict()))  # type: ignore[arg-type]
+                return message
+        return None
+
     async def drop_session(self, session_id: str) -> None:
         rooms = await self._redis.smembers(self._k("rooms", session_id))
         keys = [
@@ -128,7 +152,7 @@ class RedisStore:
         ]
         for room in rooms:
             name = room.decode() if isinstance(room, bytes) else room
-            keys += [self._k("seq", name), self._k("log", name)]
+            keys += [self._k("seq", name), self._k("log", name), self._k("chat", name)]
         await self._redis.delete(*keys)
 
     async def close(self) -> None:

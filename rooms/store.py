@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from rooms.model import Participant, Room, RoomEvent, Session
+from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
 
 # How many events each room keeps for clients catching up after a reconnect; a client
 # further behind gets a fresh snapshot instead.
 DEFAULT_EVENT_LOG_LENGTH = 512
+# Chat messages kept per room (the oldest go first); a late joiner sees these.
+DEFAULT_CHAT_LENGTH = 500
 
 
 class Store(Protocol):
@@ -44,6 +46,18 @@ class Store(Protocol):
         ...
 
     async def last_seq(self, room: str) -> int: ...
+
+    async def add_chat(self, message: ChatMessage) -> None:
+        """Keep a chat message in its room's history (capped)."""
+        ...
+
+    async def list_chat(self, room: str) -> list[ChatMessage]:
+        """The room's kept chat messages, oldest first."""
+        ...
+
+    async def remove_chat(self, room: str, message_id: str) -> ChatMessage | None:
+        """Mark a message removed (its text is dropped); None if there is no such message."""
+        ...
 
     async def drop_session(self, session_id: str) -> None:
         """Forget everything about a session (its participants, rooms and logs)."""

@@ -9,10 +9,11 @@ import socketio
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from facilitation import MediaControl, MediaPolicy, Presence
+from facilitation import AdmissionPolicy, MediaControl, MediaPolicy, Presence
 from rooms.memory_store import MemoryStore
 from rooms.store import Store
 from signaling import protocol
+from signaling.audit import AuditLog
 from signaling.config import Config
 from signaling.handlers import Handlers
 from signaling.janus_link import JanusLink
@@ -67,9 +68,13 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
     app = web.Application(middlewares=[_security_headers])
     sio.attach(app)
     policy = MediaPolicy(sfu_threshold=config.sfu_threshold)
-    presence = Presence(store, grace_seconds=config.grace_seconds, policy=policy)
-    media = MediaControl(store, locks=presence.locks)
-    handlers = Handlers(sio, presence, media, config)
+    admission = AdmissionPolicy(waiting_room=config.waiting_room, ground_rules=config.ground_rules)
+    presence = Presence(
+        store, grace_seconds=config.grace_seconds, policy=policy, admission=admission
+    )
+    media = MediaControl(store, locks=presence.locks, policy=policy, admission=admission)
+    audit = AuditLog(config.audit_log or "audit.jsonl")
+    handlers = Handlers(sio, presence, media, config, audit)
     janus = JanusLink(config, handlers.sfu)
     app[STORE_KEY] = store
     app[HANDLERS_KEY] = handlers
@@ -90,6 +95,7 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
         await handlers.sfu.close()
         await janus.close()
         await store.close()
+        audit.close()
 
     app.on_startup.append(_start)
     app.on_cleanup.append(_close)

@@ -22,6 +22,9 @@ DEV_SECRET_FILE = Path(
 ) / "facilitation" / "dev-secret"
 
 
+DEFAULT_AUDIT_LOG = DEV_SECRET_FILE.parent / "audit.jsonl"
+
+
 def _dev_secret() -> str:
     """The development secret, made once and kept so links survive a restart."""
     if DEV_SECRET_FILE.is_file():
@@ -93,6 +96,9 @@ def serve(args: argparse.Namespace) -> int:
         media_public_ip=args.media_public_ip,
         rtp_ports=_port_range(args.rtp_ports),
         sfu_threshold=args.sfu_threshold,
+        waiting_room=args.waiting_room == "on",
+        ground_rules=args.ground_rules == "on",
+        audit_log=args.audit_log or str(DEFAULT_AUDIT_LOG),
     )
     try:
         turn.ice_servers(config.turn_urls, config.turn_secret, "startup-check")
@@ -209,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="IPv4 address Janus offers media on (default: first non-loopback)")
     s.add_argument("--media-public-ip", help="public IPv4 behind a 1:1 NAT")
     s.add_argument("--rtp-ports", default="20000-40000", help="UDP port range for media")
+    s.add_argument("--waiting-room", choices=("on", "off"), default="on",
+                   help="a facilitator admits each participant (default on)")
+    s.add_argument("--ground-rules", choices=("on", "off"), default="on",
+                   help="participants accept the ground rules before entering (default on)")
+    s.add_argument("--audit-log", default=os.environ.get("FACILITATION_AUDIT_LOG"),
+                   help=f"where facilitator actions are logged (default {DEFAULT_AUDIT_LOG})")
     s.add_argument("--sfu-threshold", type=int, default=4,
                    help="rooms with more people than this go through the SFU")
     s.add_argument("--static-dir", help=argparse.SUPPRESS)

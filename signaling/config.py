@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from facilitation.media import DEFAULT_SFU_THRESHOLD
+from facilitation.base import DEFAULT_SFU_THRESHOLD
 from facilitation.presence import DEFAULT_GRACE_SECONDS
 from signaling.turn import DEFAULT_TTL_SECONDS
 
@@ -38,6 +38,12 @@ class Config:
     media_public_ip: str | None = None
     rtp_ports: tuple[int, int] = (20000, 40000)
     sfu_threshold: int = DEFAULT_SFU_THRESHOLD
+    # Coming in: a facilitator admits each participant; participants accept the ground
+    # rules first. A drop-in group may switch either off.
+    waiting_room: bool = True
+    ground_rules: bool = True
+    # JSON lines, one per facilitator action (opaque ids only).
+    audit_log: str = ""
     # Where the built web client lives; None means the copy inside the package.
     static_dir: str | None = None
 

@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import socketio
 
 from facilitation import (
+    Admission,
+    Audit,
+    Chat,
     Delivery,
     Disconnect,
     EnforceMedia,
+    EnterRoom,
     ErrorCode,
+    Hands,
     Identity,
     MediaControl,
     MediaTopology,
+    Moderation,
     Presence,
     Refused,
     ReleaseMedia,
@@ -28,7 +35,9 @@ from facilitation import (
     ToRoom,
     ToRoomVolatile,
 )
+from rooms.model import Role
 from signaling import protocol, tokens, turn
+from signaling.audit import AuditLog
 from signaling.config import Config
 from signaling.janus.client import JanusConnectionLost, JanusError
 from signaling.ratelimit import TokenBucket
@@ -50,7 +59,11 @@ class Connection:
     sid: str
     identity: Identity
     bucket: TokenBucket
-    room: str | None = None  # the room channel joined, once the seat is taken
+    chat_bucket: TokenBucket = field(
+        default_factory=lambda: TokenBucket(protocol.CHAT_BURST, protocol.CHAT_PER_SECOND)
+    )
+    room: str | None = None  # the room channel joined, once in a room
+    seated: bool = False  # joined the session (in a room, or waiting to be admitted)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -61,11 +74,22 @@ class Handlers:
         presence: Presence,
         media: MediaControl,
         config: Config,
+        audit: AuditLog,
     ) -> None:
         self.sio = sio
         self.presence = presence
         self.media = media
         self.config = config
+        self.audit = audit
+        shared = {
+            "locks": presence.locks,
+            "policy": presence.policy,
+            "admission": presence.admission,
+        }
+        self.admission = Admission(presence.store, **shared)  # type: ignore[arg-type]
+        self.moderation = Moderation(presence.store, **shared)  # type: ignore[arg-type]
+        self.hands = Hands(presence.store, **shared)  # type: ignore[arg-type]
+        self.chat = Chat(presence.store, **shared)  # type: ignore[arg-type]
         self.sfu = SfuPlane(media, presence.policy, self.emit_to_person, self.deliver)
         self.connections: dict[str, Connection] = {}
         self._timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
@@ -82,6 +106,55 @@ class Handlers:
             "sfu.trickle": self.sfu_trickle,
             "sfu.receive": self.sfu_receive,
             "moderate.media": self.moderate_media,
+            "rules.accept": self.simple(lambda c, r: self.admission.accept_rules(c.identity)),
+            "admission.admit": self.simple(
+                lambda c, r: self.admission.admit(c.identity, r.participant_id)
+            ),
+            "admission.admit_all": self.simple(lambda c, r: self.admission.admit_all(c.identity)),
+            "admission.deny": self.simple(
+                lambda c, r: self.admission.deny(c.identity, r.participant_id, r.message)
+            ),
+            "session.configure": self.simple(
+                lambda c, r: self.admission.configure(
+                    c.identity,
+                    locked=r.locked,
+                    roster_only=r.roster_only,
+                    roster=r.roster,
+                    rules_text=r.rules_text,
+                )
+            ),
+            "moderate.mute": self.simple(
+                lambda c, r: self.moderation.mute(
+                    c.identity, r.participant_id, audio=r.audio, video=r.video
+                )
+            ),
+            "moderate.mute_all": self.simple(lambda c, r: self.moderation.mute_all(c.identity)),
+            "moderate.ask_to_unmute": self.simple(
+                lambda c, r: self.moderation.set_ask_to_unmute(c.identity, r.on)
+            ),
+            "unmute.request": self.simple(lambda c, r: self.moderation.request_unmute(c.identity)),
+            "unmute.allow": self.simple(
+                lambda c, r: self.moderation.allow_unmute(c.identity, r.participant_id)
+            ),
+            "moderate.remove": self.simple(
+                lambda c, r: self.moderation.remove(
+                    c.identity, r.participant_id, keep_out=r.keep_out
+                )
+            ),
+            "moderate.promote": self.simple(
+                lambda c, r: self.moderation.promote(c.identity, r.participant_id, Role(r.role))
+            ),
+            "room.spotlight": self.simple(
+                lambda c, r: self.moderation.spotlight(c.identity, r.participant_id)
+            ),
+            "session.end": self.simple(lambda c, r: self.moderation.end(c.identity, r.message)),
+            "hand.raise": self.simple(lambda c, r: self.hands.raise_hand(c.identity)),
+            "hand.lower": self.simple(
+                lambda c, r: self.hands.lower_hand(c.identity, r.participant_id)
+            ),
+            "hand.next": self.simple(lambda c, r: self.hands.call_next(c.identity)),
+            "chat.send": self.chat_send,
+            "chat.remove": self.simple(lambda c, r: self.chat.remove(c.identity, r.message_id)),
         }
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
@@ -125,7 +198,7 @@ class Handlers:
         if self._sent_by_client(sid):
             return protocol.error(ErrorCode.UNKNOWN_EVENT)
         conn = self.connections.pop(sid, None)
-        if conn is None or conn.room is None:
+        if conn is None or not conn.seated:
             return None
         await self.deliver(await self.presence.connection_lost(conn.identity, sid))
         self._schedule_expiry(conn.identity)
@@ -168,7 +241,7 @@ class Handlers:
             return protocol.error(ErrorCode.RATE_LIMITED)
         try:
             request = protocol.parse(event, data)
-            if event != "join" and conn.room is None:
+            if event != "join" and not conn.seated:
                 raise Refused(ErrorCode.NOT_JOINED)
             return await self._routes[event](conn, request)
         except Refused as refused:
@@ -203,7 +276,8 @@ class Handlers:
                 )
                 old = self.connections.get(d.connection_id)
                 if old is not None:
-                    old.room = None  # its seat moved to the new connection
+                    # Its seat moved to a new connection, or it was removed.
+                    old.room, old.seated = None, False
                 await self.sio.disconnect(d.connection_id)
             elif isinstance(d, ToRoomVolatile):
                 payload = {"room": d.room, **d.payload}
@@ -214,6 +288,23 @@ class Handlers:
                 await self._media_plane(self.sfu.topology(d.session_id, d.room_id, d.mode, d.epoch))
             elif isinstance(d, ReleaseMedia):
                 await self._media_plane(self.sfu.release(d.session_id, d.room_id, d.participant_id))
+            elif isinstance(d, EnterRoom):
+                await self._enter_room(d)
+            elif isinstance(d, Audit):
+                self.audit.write(d)
+
+    async def _enter_room(self, d: EnterRoom) -> None:
+        for conn in list(self.connections.values()):
+            ident = conn.identity
+            if (ident.session_id, ident.participant_id) != (d.session_id, d.participant_id):
+                continue
+            if not conn.seated:
+                continue
+            if conn.room is not None:
+                await self.sio.leave_room(conn.sid, room_channel(conn.room))
+            conn.room = d.room
+            await self.sio.enter_room(conn.sid, room_channel(d.room))
+            await self.sio.emit("room.entered", d.payload, to=conn.sid)
 
     async def _media_plane(self, work: Any) -> None:
         """The SFU is a separate process: a failure there must not undo or block the
@@ -226,7 +317,7 @@ class Handlers:
     # ---- requests ---------------------------------------------------------------------
     async def join(self, conn: Connection, req: Any) -> dict[str, Any]:
         assert isinstance(req, protocol.JoinRequest)
-        if conn.room is not None:
+        if conn.seated:
             raise Refused(ErrorCode.ALREADY_JOINED)
         ident = conn.identity
         result = await self.presence.join(
@@ -247,13 +338,20 @@ class Handlers:
             await self.deliver(await self.presence.connection_lost(ident, conn.sid))
             self._schedule_expiry(ident)
             raise Refused(ErrorCode.NOT_JOINED)
-        conn.room = result.snapshot.room
-        await self.sio.enter_room(conn.sid, room_channel(conn.room))
+        conn.seated = True
+        if result.snapshot is not None:
+            conn.room = result.snapshot.room
+            await self.sio.enter_room(conn.sid, room_channel(conn.room))
         await self.sio.enter_room(conn.sid, person_channel(ident.session_id, ident.participant_id))
         await self.deliver([d for d in result.deliveries if not isinstance(d, Disconnect)])
         return protocol.ok(
             self=result.participant.public_view(),
-            room=result.snapshot.to_dict(),
+            room=result.snapshot.to_dict() if result.snapshot is not None else None,
+            waiting=result.waiting,
+            rules=result.rules_text,
+            session=result.session,
+            chat=result.chat,
+            lobby=result.lobby,
             resumed=result.resumed,
             missed=[e.to_dict() for e in result.missed] if result.missed is not None else None,
             ice_servers=[
@@ -275,7 +373,7 @@ class Handlers:
             await self.sio.leave_room(conn.sid, room_channel(conn.room))
         # The seat is given up: what is sent to it later is for whoever takes it next.
         await self.sio.leave_room(conn.sid, person_channel(ident.session_id, ident.participant_id))
-        conn.room = None
+        conn.room, conn.seated = None, False
         await self.deliver(deliveries)
         return protocol.ok()
 
@@ -301,6 +399,26 @@ class Handlers:
             return protocol.ok(events=[e.to_dict() for e in result.events])
         assert result.snapshot is not None
         return protocol.ok(snapshot=result.snapshot.to_dict())
+
+    # ---- commands whose only answer is {ok} ------------------------------------------------
+    def simple(
+        self, command: Callable[[Connection, Any], Awaitable[list[Delivery]]]
+    ) -> Callable[[Connection, Any], Awaitable[dict[str, Any]]]:
+        """A request that runs one facilitation command and delivers what follows."""
+
+        async def handle(conn: Connection, req: Any) -> dict[str, Any]:
+            await self.deliver(await command(conn, req))
+            return protocol.ok()
+
+        return handle
+
+    async def chat_send(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.ChatSendRequest)
+        # Chat has its own, slower rate: a burst, then one message every two seconds.
+        if not conn.chat_bucket.take():
+            raise Refused(ErrorCode.RATE_LIMITED, "Please wait a moment before sending more.")
+        await self.deliver(await self.chat.send(conn.identity, req.to, req.text))
+        return protocol.ok()
 
     # ---- the SFU ------------------------------------------------------------------------
     async def sfu_publish(self, conn: Connection, req: Any) -> dict[str, Any]:

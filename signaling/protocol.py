@@ -26,6 +26,10 @@ ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 # Per connection: a token bucket (burst, then a steady rate per second).
 RATE_BURST = 200
 RATE_PER_SECOND = 50.0
+# Chat, per connection: a few at once, then one every two seconds.
+CHAT_BURST = 5
+CHAT_PER_SECOND = 0.5
+MAX_CHAT_CHARS = 1000
 
 ParticipantId = Annotated[str, Field(pattern=ID_PATTERN)]
 
@@ -163,6 +167,99 @@ class ModerateMediaRequest(_Payload):
     video_blocked: bool | None = None
 
 
+# ---- Coming in ----------------------------------------------------------------------------
+class Empty(_Payload):
+    """A request without fields."""
+
+
+class ParticipantTarget(_Payload):
+    participant_id: ParticipantId
+
+
+class DenyRequest(_Payload):
+    """`admission.deny` (facilitators): turn a waiting person away, with an optional
+    message they see; their link no longer admits them to this session."""
+
+    participant_id: ParticipantId
+    message: Annotated[str, Field(max_length=300)] | None = None
+
+
+class ConfigureSessionRequest(_Payload):
+    """`session.configure` (facilitators): lock or unlock, the roster, the ground rules."""
+
+    locked: bool | None = None
+    roster_only: bool | None = None
+    roster: Annotated[list[ParticipantId], Field(max_length=200)] | None = None
+    rules_text: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+
+
+# ---- Facilitator controls -------------------------------------------------------------------
+class MuteRequest(_Payload):
+    """`moderate.mute` (facilitators): mute someone's microphone (`audio`) and/or stop
+    their camera (`video`), at the server."""
+
+    participant_id: ParticipantId
+    audio: bool = False
+    video: bool = False
+
+
+class AskToUnmuteRequest(_Payload):
+    """`moderate.ask_to_unmute` (facilitators): participants must ask before unmuting."""
+
+    on: bool
+
+
+class AllowUnmuteRequest(_Payload):
+    """`unmute.allow` (facilitators): let one person (or, with null, everyone) unmute."""
+
+    participant_id: ParticipantId | None = None
+
+
+class RemoveRequest(_Payload):
+    """`moderate.remove` (facilitators): take someone out; `keep_out` for the session."""
+
+    participant_id: ParticipantId
+    keep_out: bool = False
+
+
+class PromoteRequest(_Payload):
+    """`moderate.promote` (facilitators): make a participant co-facilitator, or back."""
+
+    participant_id: ParticipantId
+    role: Literal["cofacilitator", "participant"]
+
+
+class SpotlightRequest(_Payload):
+    """`room.spotlight` (facilitators): put someone first in everyone's layout."""
+
+    participant_id: ParticipantId | None = None
+
+
+class EndSessionRequest(_Payload):
+    """`session.end` (facilitators): end the session for everyone, with a message."""
+
+    message: Annotated[str, Field(max_length=500)] | None = None
+
+
+class LowerHandRequest(_Payload):
+    """`hand.lower`: your own hand, or (facilitators) someone else's."""
+
+    participant_id: ParticipantId | None = None
+
+
+class ChatSendRequest(_Payload):
+    """`chat.send`: to everyone in your room, or privately to the facilitators."""
+
+    to: Literal["room", "facilitators"]
+    text: Annotated[str, Field(min_length=1, max_length=MAX_CHAT_CHARS)]
+
+
+class ChatRemoveRequest(_Payload):
+    """`chat.remove` (facilitators): remove a message for everyone."""
+
+    message_id: Annotated[str, Field(pattern=ID_PATTERN)]
+
+
 REQUESTS: dict[str, type[_Payload]] = {
     "join": JoinRequest,
     "leave": LeaveRequest,
@@ -175,6 +272,25 @@ REQUESTS: dict[str, type[_Payload]] = {
     "sfu.trickle": SfuTrickleRequest,
     "sfu.receive": SfuReceiveRequest,
     "moderate.media": ModerateMediaRequest,
+    "rules.accept": Empty,
+    "admission.admit": ParticipantTarget,
+    "admission.admit_all": Empty,
+    "admission.deny": DenyRequest,
+    "session.configure": ConfigureSessionRequest,
+    "moderate.mute": MuteRequest,
+    "moderate.mute_all": Empty,
+    "moderate.ask_to_unmute": AskToUnmuteRequest,
+    "unmute.request": Empty,
+    "unmute.allow": AllowUnmuteRequest,
+    "moderate.remove": RemoveRequest,
+    "moderate.promote": PromoteRequest,
+    "room.spotlight": SpotlightRequest,
+    "session.end": EndSessionRequest,
+    "hand.raise": Empty,
+    "hand.lower": LowerHandRequest,
+    "hand.next": Empty,
+    "chat.send": ChatSendRequest,
+    "chat.remove": ChatRemoveRequest,
 }
 
 # ---- Server events --------------------------------------------------------------------------
@@ -185,6 +301,14 @@ SERVER_EVENTS: dict[str, str] = {
     "session.closed": "The server is closing this connection: {code, message}.",
     "sfu.offer": "A new SFU offer for your receiving connection: {room, epoch, jsep, streams}.",
     "participant.speaking": "{room, participant_id, speaking}: not numbered, not kept.",
+    "room.entered": "{self, room, chat, session}: you are now in this room (after admission).",
+    "waiting.status": "{admitted, rules_accepted, rules_required}: where you stand while waiting.",
+    "waiting.updated": "{waiting: [...]}: (facilitators) who waits to be admitted.",
+    "admission.denied": "{code, message}: a facilitator did not admit you.",
+    "unmute.allowed": "{}: a facilitator lets you unmute.",
+    "session.ended": "{message}: the facilitator ended the session.",
+    "chat.message": "{room, message}: a chat message you may see.",
+    "chat.removed": "{room, id}: a facilitator removed a message.",
 }
 
 ROOM_EVENTS: dict[str, str] = {
@@ -192,6 +316,9 @@ ROOM_EVENTS: dict[str, str] = {
     "participant.updated": "{participant}: media or connection state changed.",
     "participant.left": "{participant_id, reason}: reason is 'left' or 'connection_lost'.",
     "room.media": "{mode, epoch}: the room's media set-up changed; set up media again.",
+    "hands.updated": "{queue, called}: raised hands in order; `called` was just called.",
+    "room.spotlight": "{participant_id}: whom everyone's layout puts first (or null).",
+    "session.updated": "{locked, ask_to_unmute, roster_only}: the session's settings.",
 }
 
 

@@ -17,7 +17,7 @@ from facilitation import (
 )
 from rooms.memory_store import MemoryStore
 from rooms.model import MAIN_ROOM, MediaMode, Role
-from tests.facilitation.test_presence import SESSION, Clock, ident
+from tests.facilitation.test_presence import OPEN_DOOR, SESSION, Clock, ident
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def policy() -> MediaPolicy:
 
 @pytest.fixture
 def presence(clock: Clock, policy: MediaPolicy) -> Presence:
-    return Presence(MemoryStore(), clock=clock, policy=policy)
+    return Presence(MemoryStore(), clock=clock, policy=policy, admission=OPEN_DOOR)
 
 
 @pytest.fixture

@@ -1,17 +1,24 @@
-"""The permission table: every command, for every role, is allowed or refused as it says."""
+"""The authorisation matrix: every command, for every role, is allowed or refused exactly
+as the permission table says, and a refused command changes nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import pytest
 
 from facilitation import (
     PERMISSIONS,
+    Admission,
+    AdmissionPolicy,
+    Chat,
     Command,
     ErrorCode,
+    Hands,
     Identity,
     MediaControl,
+    Moderation,
     Presence,
     Refused,
 )
@@ -28,24 +35,34 @@ def test_every_command_has_a_rule() -> None:
 
 def test_observers_see_and_hear_but_never_publish() -> None:
     observer_may = {c for c in Command if allowed(Role.OBSERVER, c)}
-    assert observer_may == {Command.JOIN, Command.LEAVE, Command.SIGNAL, Command.SYNC}
-    for role in (Role.FACILITATOR, Role.COFACILITATOR):
-        assert all(allowed(role, c) for c in Command), role
+    assert observer_may == {
+        Command.JOIN, Command.LEAVE, Command.SIGNAL, Command.SYNC,
+        Command.ACCEPT_RULES, Command.CHAT_FACILITATORS,
+    }
 
 
-def test_participants_do_everything_but_moderate_others() -> None:
+def test_facilitators_and_cofacilitators_have_the_same_powers() -> None:
+    fac = {c for c in Command if allowed(Role.FACILITATOR, c)}
+    cofac = {c for c in Command if allowed(Role.COFACILITATOR, c)}
+    assert fac == cofac
+    assert fac == set(Command) - {Command.ACCEPT_RULES, Command.REQUEST_UNMUTE}
+
+
+def test_participants_run_nothing_of_the_facilitators() -> None:
     participant_may = {c for c in Command if allowed(Role.PARTICIPANT, c)}
-    assert participant_may == set(Command) - {Command.MODERATE_MEDIA}
+    assert participant_may == {
+        Command.JOIN, Command.LEAVE, Command.PUBLISH_AUDIO, Command.PUBLISH_VIDEO,
+        Command.SIGNAL, Command.SYNC, Command.ACCEPT_RULES, Command.REQUEST_UNMUTE,
+        Command.RAISE_HAND, Command.CHAT_ROOM, Command.CHAT_FACILITATORS,
+    }
 
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("command", list(Command))
 def test_require_follows_the_table(command: Command, role: Role) -> None:
     if role in PERMISSIONS[command]:
-        assert allowed(role, command)
         require(role, command)
     else:
-        assert not allowed(role, command)
         with pytest.raises(Refused) as info:
             require(role, command)
         assert info.value.code == ErrorCode.NOT_PERMITTED
@@ -55,18 +72,75 @@ def _identity(pid: str, role: Role) -> Identity:
     return Identity(pid, f"Name {pid}", SESSION, role, f"jti-{pid}", 9e12)
 
 
-# How each command is carried out by Presence, for an actor who has already joined.
-Action = Callable[[Presence, Identity], Awaitable[object]]
+@dataclass
+class Group:
+    """A session with a facilitator, a participant in the room, someone waiting, a chat
+    message; and an actor of the role under test, in the room."""
+
+    presence: Presence
+    media: MediaControl
+    admission: Admission
+    moderation: Moderation
+    hands: Hands
+    chat: Chat
+    message_id: str
+
+
+async def _group(role: Role) -> tuple[Group, Identity]:
+    store = MemoryStore()
+    presence = Presence(store, admission=AdmissionPolicy(waiting_room=True, ground_rules=False))
+    shared = {"locks": presence.locks, "policy": presence.policy,
+              "admission": presence.admission}
+    g = Group(
+        presence,
+        MediaControl(store, **shared),  # type: ignore[arg-type]
+        Admission(store, **shared),  # type: ignore[arg-type]
+        Moderation(store, **shared),  # type: ignore[arg-type]
+        Hands(store, **shared),  # type: ignore[arg-type]
+        Chat(store, **shared),  # type: ignore[arg-type]
+        "",
+    )
+    boss = _identity("boss", Role.FACILITATOR)
+    await presence.join(boss, "c-boss")
+    for pid, r in (("peer", Role.PARTICIPANT), ("actor", role)):
+        await presence.join(_identity(pid, r), f"c-{pid}", audio_muted=True)
+        if r not in (Role.FACILITATOR, Role.COFACILITATOR):
+            await g.admission.admit(boss, pid)
+    await presence.join(_identity("waiter", Role.PARTICIPANT), "c-waiter")
+    await g.chat.send(_identity("peer", Role.PARTICIPANT), "room", "hello")
+    (message,) = await store.list_chat(room_key(SESSION, MAIN_ROOM))
+    g.message_id = message.id
+    return g, _identity("actor", role)
+
+
+Action = Callable[[Group, Identity], Awaitable[object]]
 ACTIONS: dict[Command, Action] = {
-    Command.JOIN: lambda p, who: p.join(who, "conn-again"),
-    Command.LEAVE: lambda p, who: p.leave(who),
-    Command.PUBLISH_AUDIO: lambda p, who: p.set_media(who, audio_muted=False, video_off=None),
-    Command.PUBLISH_VIDEO: lambda p, who: p.set_media(who, audio_muted=None, video_off=False),
-    Command.SIGNAL: lambda p, who: p.relay_signal(who, "peer", {"pc": "pc-1"}),
-    Command.SYNC: lambda p, who: p.sync(who, room_key(SESSION, MAIN_ROOM), 0),
-    Command.MODERATE_MEDIA: lambda p, who: MediaControl(p.store, locks=p.locks).block(
-        who, "peer", audio=True
+    Command.JOIN: lambda g, who: g.presence.join(who, "conn-again"),
+    Command.LEAVE: lambda g, who: g.presence.leave(who),
+    Command.PUBLISH_AUDIO: lambda g, who: g.presence.set_media(
+        who, audio_muted=False, video_off=None
     ),
+    Command.PUBLISH_VIDEO: lambda g, who: g.presence.set_media(
+        who, audio_muted=None, video_off=False
+    ),
+    Command.SIGNAL: lambda g, who: g.presence.relay_signal(who, "peer", {"pc": "pc-1"}),
+    Command.SYNC: lambda g, who: g.presence.sync(who, room_key(SESSION, MAIN_ROOM), 0),
+    Command.MODERATE_MEDIA: lambda g, who: g.media.block(who, "peer", audio=True),
+    Command.ACCEPT_RULES: lambda g, who: g.admission.accept_rules(who),
+    Command.ADMIT: lambda g, who: g.admission.admit(who, "waiter"),
+    Command.CONFIGURE_SESSION: lambda g, who: g.admission.configure(who, locked=True),
+    Command.MUTE_OTHERS: lambda g, who: g.moderation.mute(who, "peer", audio=True),
+    Command.ASK_TO_UNMUTE: lambda g, who: g.moderation.set_ask_to_unmute(who, True),
+    Command.REQUEST_UNMUTE: lambda g, who: g.moderation.request_unmute(who),
+    Command.REMOVE: lambda g, who: g.moderation.remove(who, "peer", keep_out=True),
+    Command.PROMOTE: lambda g, who: g.moderation.promote(who, "peer", Role.COFACILITATOR),
+    Command.SPOTLIGHT: lambda g, who: g.moderation.spotlight(who, "peer"),
+    Command.END_SESSION: lambda g, who: g.moderation.end(who, "Thank you all."),
+    Command.RAISE_HAND: lambda g, who: g.hands.raise_hand(who),
+    Command.MANAGE_HANDS: lambda g, who: g.hands.call_next(who),
+    Command.CHAT_ROOM: lambda g, who: g.chat.send(who, "room", "hi all"),
+    Command.CHAT_FACILITATORS: lambda g, who: g.chat.send(who, "facilitators", "a word"),
+    Command.REMOVE_CHAT: lambda g, who: g.chat.remove(who, g.message_id),
 }
 
 
@@ -74,19 +148,49 @@ def test_every_command_is_exercised() -> None:
     assert set(ACTIONS) == set(Command)
 
 
+async def _state(g: Group) -> object:
+    store = g.presence.store
+    return (
+        await store.get_session(SESSION),
+        await store.list_participants(SESSION),
+        await store.list_chat(room_key(SESSION, MAIN_ROOM)),
+        await store.get_room(SESSION, MAIN_ROOM),
+        await store.last_seq(room_key(SESSION, MAIN_ROOM)),
+    )
+
+
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("command", list(Command))
-async def test_presence_enforces_the_table(command: Command, role: Role) -> None:
-    presence = Presence(MemoryStore())
-    actor = _identity("actor", role)
-    await presence.join(_identity("peer", Role.PARTICIPANT), "conn-peer")
-    await presence.join(actor, "conn-actor", audio_muted=True, video_off=True)
-
+async def test_commands_follow_the_table(command: Command, role: Role) -> None:
+    g, actor = await _group(role)
     if role in PERMISSIONS[command]:
-        await ACTIONS[command](presence, actor)
+        await ACTIONS[command](g, actor)
     else:
-        before = await presence.store.list_participants(SESSION)
+        before = await _state(g)
         with pytest.raises(Refused) as info:
-            await ACTIONS[command](presence, actor)
+            await ACTIONS[command](g, actor)
         assert info.value.code == ErrorCode.NOT_PERMITTED
-        assert await presence.store.list_participants(SESSION) == before
+        assert await _state(g) == before
+
+
+async def test_a_promoted_cofacilitator_gets_the_powers_at_once() -> None:
+    g, actor = await _group(Role.PARTICIPANT)
+    with pytest.raises(Refused):
+        await g.moderation.mute(actor, "peer", audio=True)
+    await g.moderation.promote(_identity("boss", Role.FACILITATOR), "actor", Role.COFACILITATOR)
+    # The token still says participant; the session's record decides.
+    await g.moderation.mute(actor, "peer", audio=True)
+    peer = await g.presence.store.get_participant(SESSION, "peer")
+    assert peer is not None and peer.audio_muted
+
+
+async def test_someone_still_waiting_can_do_nothing_in_the_room() -> None:
+    g, _ = await _group(Role.PARTICIPANT)
+    waiter = _identity("waiter", Role.PARTICIPANT)
+    for attempt in (
+        g.chat.send(waiter, "room", "hello?"),
+        g.hands.raise_hand(waiter),
+    ):
+        with pytest.raises(Refused) as info:
+            await attempt
+        assert info.value.code == ErrorCode.WAITING

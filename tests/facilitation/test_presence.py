@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from facilitation import (
+    AdmissionPolicy,
     Disconnect,
     ErrorCode,
     Identity,
@@ -26,7 +27,14 @@ from rooms.model import MAIN_ROOM, Participant, Role, RoomEvent, Session, room_k
 SESSION = "tuesday-group"
 MAIN = room_key(SESSION, MAIN_ROOM)
 GRACE = 30.0
-UNBLOCKED = {"audio_blocked": False, "video_blocked": False}
+# These tests are about presence in a room: people come straight in (no waiting room).
+OPEN_DOOR = AdmissionPolicy(waiting_room=False, ground_rules=False)
+UNBLOCKED = {
+    "audio_blocked": False,
+    "video_blocked": False,
+    "may_unmute": False,
+    "unmute_requested": False,
+}
 
 
 class Clock:
@@ -63,7 +71,7 @@ def store() -> MemoryStore:
 
 @pytest.fixture
 def presence(store: MemoryStore, clock: Clock) -> Presence:
-    return Presence(store, grace_seconds=GRACE, clock=clock)
+    return Presence(store, grace_seconds=GRACE, clock=clock, admission=OPEN_DOOR)
 
 
 def room_events(deliveries: list[Delivery]) -> list[RoomEvent]:
@@ -105,6 +113,8 @@ async def test_first_join_takes_a_new_seat_and_announces_it(
         "seq": 1,
         "participants": [p.public_view()],
         "media": {"mode": "mesh", "epoch": 0},
+        "hands": [],
+        "spotlight": None,
     }
 
 
@@ -217,7 +227,9 @@ async def test_rejoin_gets_the_events_missed_while_away(presence: Presence) -> N
 
 
 async def test_rejoin_too_far_behind_gets_no_missed_list(clock: Clock) -> None:
-    presence = Presence(MemoryStore(event_log_length=2), grace_seconds=GRACE, clock=clock)
+    presence = Presence(
+        MemoryStore(event_log_length=2), grace_seconds=GRACE, clock=clock, admission=OPEN_DOOR
+    )
     bob = await presence.join(ident("bob"), "c-bob-1")
     await presence.connection_lost(ident("bob"), "c-bob-1")
     for i in range(4):
@@ -438,7 +450,9 @@ async def test_sync_returns_the_events_after_a_point(presence: Presence) -> None
 
 
 async def test_sync_too_far_behind_gets_a_snapshot(clock: Clock) -> None:
-    presence = Presence(MemoryStore(event_log_length=2), grace_seconds=GRACE, clock=clock)
+    presence = Presence(
+        MemoryStore(event_log_length=2), grace_seconds=GRACE, clock=clock, admission=OPEN_DOOR
+    )
     for i in range(4):
         await presence.join(ident(f"p{i}"), f"c{i}")
 

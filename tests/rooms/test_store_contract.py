@@ -7,7 +7,16 @@ import uuid
 
 import redis.asyncio as aioredis
 
-from rooms.model import MAIN_ROOM, MediaMode, Participant, Role, Room, Session, room_key
+from rooms.model import (
+    MAIN_ROOM,
+    ChatMessage,
+    MediaMode,
+    Participant,
+    Role,
+    Room,
+    Session,
+    room_key,
+)
 from rooms.redis_store import RedisStore
 from rooms.store import Store
 from tests.rooms.conftest import MakeStore
@@ -341,3 +350,35 @@ async def test_redis_drop_session_leaves_no_key_of_that_session(
     finally:
         await raw.aclose()
         await store.close()
+
+
+# ---- chat ------------------------------------------------------------------------------------
+def chat(mid: str, room: str = MAIN1, text: str = "hello") -> ChatMessage:
+    return ChatMessage(mid, room, "p1", "Name p1", "room", text, 1.0)
+
+
+async def test_chat_history_keeps_order_and_rooms_apart(store: Store) -> None:
+    await store.add_chat(chat("m1"))
+    await store.add_chat(chat("m2", text="second"))
+    await store.add_chat(chat("m3", room=MAIN2))
+    assert [m.id for m in await store.list_chat(MAIN1)] == ["m1", "m2"]
+    assert (await store.list_chat(MAIN1))[1].text == "second"
+    assert [m.id for m in await store.list_chat(MAIN2)] == ["m3"]
+
+
+async def test_removing_a_message_drops_its_text(store: Store) -> None:
+    await store.add_chat(chat("m1", text="private words"))
+    await store.add_chat(chat("m2"))
+    removed = await store.remove_chat(MAIN1, "m1")
+    assert removed is not None and removed.removed and removed.text == ""
+    kept = await store.list_chat(MAIN1)
+    assert [(m.id, m.removed, m.text) for m in kept] == [("m1", True, ""), ("m2", False, "hello")]
+    assert await store.remove_chat(MAIN1, "nope") is None
+
+
+async def test_drop_session_forgets_its_chat(store: Store) -> None:
+    await store.add_chat(chat("m1"))
+    await store.add_chat(chat("m2", room=MAIN2))
+    await store.drop_session(S1)
+    assert await store.list_chat(MAIN1) == []
+    assert len(await store.list_chat(MAIN2)) == 1

@@ -280,6 +280,7 @@ async def test_join_ack_and_snapshot(connect: Connect, session_id: str) -> None:
     first = await amy.join(audio_muted=True)
     assert set(first) == {
         "ok", "self", "room", "resumed", "missed", "ice_servers", "grace_seconds",
+        "waiting", "rules", "session", "chat", "lobby",
     }
     me = first["self"]
     assert me["name"] == "Amy" and me["role"] == "facilitator" and me["seat"] == 1
@@ -290,7 +291,10 @@ async def test_join_ack_and_snapshot(connect: Connect, session_id: str) -> None:
         "seq": 1,
         "participants": [me],
         "media": {"mode": "mesh", "epoch": 0},
+        "hands": [],
+        "spotlight": None,
     }
+    assert first["waiting"] is None and first["chat"] == [] and first["lobby"] == []
     assert first["resumed"] is False and first["missed"] is None
     assert first["ice_servers"] == [] and first["grace_seconds"] == 3.0
 

@@ -67,6 +67,11 @@ class ServerProcess:
     # "off" keeps every room peer to peer; "auto" starts the server's own Janus (in the
     # test network namespace, where Janus finds a usable media address).
     janus: str = "off"
+    # Most tests are about what happens inside a room: people come straight in. The
+    # tests of coming in switch these on.
+    waiting_room: str = "off"
+    ground_rules: str = "off"
+    audit_log: Path | None = None
     extra_args: list[str] = field(default_factory=list)
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
@@ -79,6 +84,8 @@ class ServerProcess:
         fd, name = tempfile.mkstemp(prefix="facilitation-server-", suffix=".log")
         os.close(fd)
         self.log_path = Path(name)
+        if self.audit_log is None:
+            self.audit_log = Path(name).with_suffix(".audit.jsonl")
         env = {**os.environ, "FACILITATION_SECRET": self.secret, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [
@@ -87,6 +94,9 @@ class ServerProcess:
                 "--public-url", self.base_url,
                 "--grace-seconds", str(self.grace_seconds),
                 "--janus", self.janus,
+                "--waiting-room", self.waiting_room,
+                "--ground-rules", self.ground_rules,
+                "--audit-log", str(self.audit_log),
                 *self.extra_args,
             ],
             cwd=REPO,

@@ -1,0 +1,127 @@
+"""Coming in: the waiting room, the ground rules, locking and the roster.
+
+A participant who opens a link waits until a facilitator admits them, and reads and
+accepts the group's ground rules; once both are done they enter the main room.
+Facilitators come straight in. Denied and removed people are kept out for the session.
+"""
+
+from __future__ import annotations
+
+from facilitation.base import SessionCommands
+from facilitation.errors import ErrorCode, Refused
+from facilitation.identity import Identity
+from facilitation.outbox import Delivery, Disconnect, ToParticipant
+from facilitation.permissions import Command, require
+from rooms.model import MAIN_ROOM, WAITING_ROOM, Participant
+
+SESSION_UPDATED = "session.updated"
+MAX_ROSTER = 200
+
+
+class Admission(SessionCommands):
+    async def _ready_to_enter(self, p: Participant) -> list[Delivery]:
+        """Enter the main room when admitted and the rules are accepted (as required);
+        otherwise tell the person where they stand."""
+        rules_done = p.rules_accepted_at is not None or not self.admission.ground_rules
+        if p.admitted and rules_done:
+            return list(await self._enter(p, MAIN_ROOM))
+        await self.store.put_participant(p)
+        status = {
+            "admitted": p.admitted,
+            "rules_accepted": p.rules_accepted_at is not None,
+            "rules_required": self.admission.ground_rules,
+        }
+        return [
+            ToParticipant(p.session_id, p.id, "waiting.status", status),
+            *await self._waiting_changed(p.session_id),
+        ]
+
+    async def _waiting(self, actor: Participant, participant_id: str) -> Participant:
+        p = await self._other(actor, participant_id)
+        if p.room_id != WAITING_ROOM:
+            raise Refused(ErrorCode.NOT_FOUND, "That person is not waiting.")
+        return p
+
+    async def admit(self, identity: Identity, participant_id: str) -> list[Delivery]:
+        async with self._session_lock(identity.session_id):
+            actor = await self._actor(identity, Command.ADMIT)
+            p = await self._waiting(actor, participant_id)
+            p.admitted = True
+            return [self._audit(actor, "admit", p.id), *await self._ready_to_enter(p)]
+
+    async def admit_all(self, identity: Identity) -> list[Delivery]:
+        async with self._session_lock(identity.session_id):
+            actor = await self._actor(identity, Command.ADMIT)
+            deliveries: list[Delivery] = []
+            for p in await self.store.list_participants(actor.session_id):
+                if p.room_id == WAITING_ROOM and not p.admitted:
+                    p.admitted = True
+                    deliveries.append(self._audit(actor, "admit", p.id, all=True))
+                    deliveries += await self._ready_to_enter(p)
+            return deliveries
+
+    async def deny(
+        self, identity: Identity, participant_id: str, message: str | None = None
+    ) -> list[Delivery]:
+        """Turn someone away: they see the message, and their link no longer gets them
+        into this session."""
+        async with self._session_lock(identity.session_id):
+            actor = await self._actor(identity, Command.ADMIT)
+            p = await self._waiting(actor, participant_id)
+            session = await self._session(actor.session_id)
+            session.denied.append(p.id)
+            await self.store.put_session(session)
+            await self.store.delete_participant(p.session_id, p.id)
+            words = {"code": ErrorCode.DENIED.value, "message": message or ""}
+            return [
+                self._audit(actor, "deny", p.id, with_message=bool(message)),
+                ToParticipant(p.session_id, p.id, "admission.denied", words),
+                Disconnect(p.connection_id, ErrorCode.DENIED),
+                *await self._waiting_changed(p.session_id),
+            ]
+
+    async def accept_rules(self, identity: Identity) -> list[Delivery]:
+        async with self._session_lock(identity.session_id):
+            p = await self._member(identity)
+            require(p.role, Command.ACCEPT_RULES)
+            if p.room_id != WAITING_ROOM:
+                return []  # already in: nothing to accept
+            if p.rules_accepted_at is None:
+                p.rules_accepted_at = self.clock()
+            return await self._ready_to_enter(p)
+
+    async def configure(
+        self,
+        identity: Identity,
+        *,
+        locked: bool | None = None,
+        roster_only: bool | None = None,
+        roster: list[str] | None = None,
+        rules_text: str | None = None,
+    ) -> list[Delivery]:
+        """Lock or unlock the session, set the roster, replace the ground rules."""
+        async with self._session_lock(identity.session_id):
+            actor = await self._actor(identity, Command.CONFIGURE_SESSION)
+            session = await self._session(actor.session_id)
+            deliveries: list[Delivery] = []
+            if locked is not None and locked != session.locked:
+                session.locked = locked
+                deliveries.append(self._audit(actor, "lock" if locked else "unlock"))
+            if roster_only is not None and roster_only != session.roster_only:
+                session.roster_only = roster_only
+                deliveries.append(self._audit(actor, "roster_only", on=roster_only))
+            if roster is not None:
+                if len(roster) > MAX_ROSTER:
+                    raise Refused(ErrorCode.INVALID_PAYLOAD, "The roster is too long.")
+                session.roster = sorted(set(roster))
+                deliveries.append(self._audit(actor, "set_roster", size=len(session.roster)))
+            if rules_text is not None and rules_text != session.rules_text:
+                session.rules_text = rules_text
+                deliveries.append(self._audit(actor, "set_rules"))
+            if not deliveries:
+                return []
+            await self.store.put_session(session)
+            deliveries += await self._session_event(
+                actor.session_id, SESSION_UPDATED, session.public_view()
+            )
+            return deliveries
