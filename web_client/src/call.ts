@@ -8,15 +8,19 @@ import { MeshSession } from './meshsession';
 import {
   canPublish,
   type ConnectErrorData,
+  type ErrorBody,
   type IceServer,
   type JoinRequest,
   type ParticipantSpeaking,
   type PublicParticipant,
+  type RoomEntered,
   type RoomEvent,
+  type RoomSnapshot,
   type RoomMedia,
   type SessionClosed,
   type SfuOffer,
   type SignalEvent,
+  type WaitingStatus,
 } from './protocol';
 import { RoomSync } from './roomsync';
 import { RoomView } from './roomview';
@@ -48,7 +52,9 @@ const MAX_PENDING_SIGNALS = 200;
 /** After this long without the server (beyond the seat's grace period), stop trying. */
 const GIVE_UP_AFTER_GRACE_MS = 60_000;
 /** Refusals of turning a microphone or camera on that must be undone locally. */
-const REFUSED_MEDIA = new Set(['muted_by_facilitator', 'not_permitted']);
+const REFUSED_MEDIA = new Set(['muted_by_facilitator', 'not_permitted', 'unmute_not_allowed']);
+/** Join refusals that joining again with the same link cannot change. */
+const FINAL_REFUSALS = new Set(['denied', 'removed', 'not_on_roster']);
 
 export class Call {
   private state: State = 'joining';
@@ -68,6 +74,8 @@ export class Call {
   private pendingSignals: SignalEvent[] = [];
   private audioBlocked = false;
   private videoBlocked = false;
+  /** Joined, but waiting to be let into the room (waiting room, ground rules). */
+  private waiting = false;
   private everJoined = false;
   /** The connection a join is being sent on (one join per connection). */
   private joiningOn: string | null = null;
@@ -108,6 +116,7 @@ export class Call {
         toggleMicrophone: () => void this.setMicrophone(!this.audioMuted),
         toggleCamera: () => void this.setCamera(!this.videoOff),
         leave: () => void this.leave(),
+        acceptRules: () => void this.acceptRules(),
       },
     );
 
@@ -172,6 +181,17 @@ export class Call {
       title: event.code === 'replaced' ? 'You joined somewhere else' : 'The session has closed',
       text: closedReason(event.code, event.message),
       rejoin: event.code === 'replaced',
+      forgetLink: FINAL_REFUSALS.has(event.code),
+    });
+  }
+
+  /** A facilitator did not let us in (the connection closes next). */
+  onDenied(event: ErrorBody): void {
+    this.end({
+      title: 'You were not let in',
+      text: event.message || closedReason('denied'),
+      rejoin: false,
+      forgetLink: true,
     });
   }
 
@@ -189,6 +209,16 @@ export class Call {
     } else if (this.pendingSignals.length < MAX_PENDING_SIGNALS) {
       this.pendingSignals.push(event); // before the join's snapshot
     }
+  }
+
+  /** A facilitator let us in (after the waiting room and the ground rules). */
+  onRoomEntered(event: RoomEntered): void {
+    if (this.state !== 'joined' || !this.waiting) return;
+    this.enterRoom(event.room, false, false);
+  }
+
+  onWaitingStatus(status: WaitingStatus): void {
+    if (this.state === 'joined' && this.waiting) this.view.setWaiting(status, null);
   }
 
   onSfuOffer(event: SfuOffer): void {
@@ -220,10 +250,12 @@ export class Call {
         return;
       }
       if (code === 'already_joined') return;
+      const final = FINAL_REFUSALS.has(code);
       this.end({
         title: code === 'session_ended' ? 'The session has ended' : 'You could not join',
         text: code === 'session_ended' ? closedReason(code) : ack.error.message,
-        rejoin: code !== 'session_ended',
+        rejoin: !final,
+        forgetLink: final,
       });
       return;
     }
@@ -235,18 +267,13 @@ export class Call {
     this.everJoined = true;
     this.view.setConnection('connected');
 
-    const before = this.session;
-    this.quiet = !rejoin;
-    this.applyingJoin = true;
-    this.sync.applySnapshot(ack.room);
-    this.applyingJoin = false;
-    this.quiet = false;
-    if (this.session && before === this.session) {
-      this.session.rejoined(ack.resumed);
+    if (ack.room) {
+      this.enterRoom(ack.room, rejoin, ack.resumed);
     } else {
-      // First join, or the set-up changed while we were away: either way we are the
-      // one arriving (in a peer-to-peer room, we offer).
-      this.startSession(false);
+      // Waiting to be let in: the facilitator admits us (`room.entered`).
+      this.waiting = true;
+      this.view.setSelf(ack.self);
+      this.view.setWaiting(ack.waiting ?? null, ack.rules ?? null);
     }
 
     // A seat taken back keeps its old media state: tell the server what is true now.
@@ -257,6 +284,34 @@ export class Call {
       if (Object.keys(update).length) void this.conn.request('media.update', update);
     }
     if (rejoin) this.view.announce('You are connected again.');
+  }
+
+  /** Into the room: its snapshot, then media for its set-up. */
+  private enterRoom(room: RoomSnapshot, rejoin: boolean, resumed: boolean): void {
+    const wasWaiting = this.waiting;
+    this.waiting = false;
+    if (wasWaiting) this.view.setWaiting(null, null);
+    const before = this.session;
+    this.quiet = !rejoin;
+    this.applyingJoin = true;
+    this.sync.applySnapshot(room);
+    this.applyingJoin = false;
+    this.quiet = false;
+    if (this.session && before === this.session) {
+      this.session.rejoined(resumed);
+    } else {
+      // First join, or the set-up changed while we were away: either way we are the
+      // one arriving (in a peer-to-peer room, we offer).
+      this.startSession(false);
+    }
+    if (wasWaiting) this.view.announce('You are in the session now.');
+  }
+
+  private async acceptRules(): Promise<void> {
+    const ack = await this.conn.request('rules.accept', {});
+    if (this.finished) return;
+    if (!ack.ok) this.view.notify(ack.error.message);
+    else this.view.rulesAccepted();
   }
 
   // ---- media ----------------------------------------------------------------------------------

@@ -5,13 +5,16 @@ import * as msgpackParser from 'socket.io-msgpack-parser';
 import type {
   Ack,
   ConnectErrorData,
+  ErrorBody,
   ParticipantSpeaking,
   RequestName,
   Requests,
+  RoomEntered,
   RoomEvent,
   SessionClosed,
   SfuOffer,
   SignalEvent,
+  WaitingStatus,
 } from './protocol';
 import { TOKEN_ERROR_CODES } from './protocol';
 import type { JoinLink } from './link';
@@ -30,6 +33,10 @@ export interface ConnectionHandlers {
   sfuOffer(event: SfuOffer): void;
   /** Who is speaking, as the SFU hears it. */
   speaking(event: ParticipantSpeaking): void;
+  /** Let in from the waiting room. */
+  roomEntered(event: RoomEntered): void;
+  waitingStatus(event: WaitingStatus): void;
+  denied(event: ErrorBody): void;
 }
 
 const NOT_CONNECTED: ConnectErrorData = {
@@ -73,6 +80,9 @@ export class Connection {
     s.on('session.closed', (event: SessionClosed) => handlers.closed(event));
     s.on('sfu.offer', (event: SfuOffer) => handlers.sfuOffer(event));
     s.on('participant.speaking', (event: ParticipantSpeaking) => handlers.speaking(event));
+    s.on('room.entered', (event: RoomEntered) => handlers.roomEntered(event));
+    s.on('waiting.status', (event: WaitingStatus) => handlers.waitingStatus(event));
+    s.on('admission.denied', (event: ErrorBody) => handlers.denied(event));
     // When the device's network comes back, try at once instead of waiting out the backoff.
     window.addEventListener('online', this.retryNow);
   }

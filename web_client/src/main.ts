@@ -75,6 +75,9 @@ function begin(container: HTMLElement, link: JoinLink): void {
     closed: (event) => call?.onClosed(event),
     sfuOffer: (event) => call?.onSfuOffer(event),
     speaking: (event) => call?.onSpeaking(event),
+    roomEntered: (event) => call?.onRoomEntered(event),
+    waitingStatus: (event) => call?.onWaitingStatus(event),
+    denied: (event) => call?.onDenied(event),
   });
 
   check = new DeviceCheck(container, link, (choices) => {

@@ -40,7 +40,15 @@ export type ErrorCode =
   | 'muted_by_facilitator'
   | 'media_unavailable'
   | 'media_changed'
-  | 'replaced';
+  | 'replaced'
+  // Coming in, and facilitator controls
+  | 'waiting'
+  | 'denied'
+  | 'removed'
+  | 'session_locked'
+  | 'not_on_roster'
+  | 'unmute_not_allowed'
+  | 'not_found';
 
 export const TOKEN_ERROR_CODES: readonly ErrorCode[] = [
   'token_missing',
@@ -80,9 +88,14 @@ export interface PublicParticipant {
   seat: number;
   audio_muted: boolean;
   video_off: boolean;
-  /** Stopped by a facilitator, enforced by the server; the person cannot lift it. */
+  /** What the server drops (a facilitator's block or mute); peers in a mesh stop
+   * playing it too. */
   audio_blocked?: boolean;
   video_blocked?: boolean;
+  /** In ask-to-unmute mode: a facilitator let this person unmute. */
+  may_unmute?: boolean;
+  /** In ask-to-unmute mode: this person asked to unmute. */
+  unmute_requested?: boolean;
   connection: 'connected' | 'reconnecting';
 }
 
@@ -100,6 +113,45 @@ export interface RoomSnapshot {
   seq: number;
   participants: PublicParticipant[];
   media?: RoomMedia;
+  /** Raised hands, in the order they went up. */
+  hands?: ParticipantId[];
+  /** Whom everyone's layout puts first. */
+  spotlight?: ParticipantId | null;
+}
+
+/** rooms/model.py Session.public_view(): the session's settings. */
+export interface SessionSettings {
+  locked: boolean;
+  ask_to_unmute: boolean;
+  roster_only: boolean;
+}
+
+/** Where a waiting person stands (`waiting` in the join ack, `waiting.status`). */
+export interface WaitingStatus {
+  admitted: boolean;
+  rules_accepted: boolean;
+  rules_required: boolean;
+}
+
+/** Someone in the waiting room, as facilitators see them. */
+export interface WaitingPerson {
+  id: ParticipantId;
+  name: string;
+  role: Role;
+  waiting_since: number | null;
+  rules_accepted: boolean;
+  connection: 'connected' | 'reconnecting';
+}
+
+/** rooms/model.py ChatMessage.view(). */
+export interface ChatMessage {
+  id: string;
+  from: ParticipantId;
+  name: string;
+  to: 'room' | 'facilitators';
+  text: string;
+  at: number;
+  removed: boolean;
 }
 
 // ---- Connection: Socket.IO `auth` (ConnectAuth) -----------------------------------------
@@ -126,7 +178,15 @@ export interface IceServer {
 
 export interface JoinAck {
   self: PublicParticipant;
-  room: RoomSnapshot;
+  /** null while waiting to be admitted (then `waiting` says where you stand). */
+  room: RoomSnapshot | null;
+  waiting?: WaitingStatus | null;
+  /** The session's ground rules. */
+  rules?: string | null;
+  session?: SessionSettings | null;
+  chat?: ChatMessage[] | null;
+  /** Facilitators: who waits to be admitted. */
+  lobby?: WaitingPerson[] | null;
   resumed: boolean;
   /** Room events after `last_seq` on a reconnect, when the server still has them. */
   missed: RoomEvent[] | null;
@@ -209,6 +269,57 @@ export interface ModerateMediaRequest {
   video_blocked?: boolean | null;
 }
 
+// ---- Coming in (waiting room, ground rules) and facilitator controls -----------------------
+export interface ParticipantTarget {
+  participant_id: ParticipantId;
+}
+export interface DenyRequest {
+  participant_id: ParticipantId;
+  message?: string | null;
+}
+export interface ConfigureSessionRequest {
+  locked?: boolean | null;
+  roster_only?: boolean | null;
+  roster?: ParticipantId[] | null;
+  rules_text?: string | null;
+}
+export interface MuteRequest {
+  participant_id: ParticipantId;
+  audio?: boolean;
+  video?: boolean;
+}
+export interface AskToUnmuteRequest {
+  on: boolean;
+}
+export interface AllowUnmuteRequest {
+  participant_id?: ParticipantId | null;
+}
+export interface RemoveRequest {
+  participant_id: ParticipantId;
+  keep_out?: boolean;
+}
+export interface PromoteRequest {
+  participant_id: ParticipantId;
+  role: 'cofacilitator' | 'participant';
+}
+export interface SpotlightRequest {
+  participant_id?: ParticipantId | null;
+}
+export interface EndSessionRequest {
+  message?: string | null;
+}
+export interface LowerHandRequest {
+  participant_id?: ParticipantId | null;
+}
+export const MAX_CHAT_CHARS = 1000;
+export interface ChatSendRequest {
+  to: 'room' | 'facilitators';
+  text: string;
+}
+export interface ChatRemoveRequest {
+  message_id: string;
+}
+
 type Empty = Record<string, never>;
 
 export interface Requests {
@@ -223,6 +334,25 @@ export interface Requests {
   'sfu.trickle': { request: SfuTrickleRequest; ack: Empty };
   'sfu.receive': { request: SfuReceiveRequest; ack: { video_paused: boolean } };
   'moderate.media': { request: ModerateMediaRequest; ack: Empty };
+  'rules.accept': { request: Empty; ack: Empty };
+  'admission.admit': { request: ParticipantTarget; ack: Empty };
+  'admission.admit_all': { request: Empty; ack: Empty };
+  'admission.deny': { request: DenyRequest; ack: Empty };
+  'session.configure': { request: ConfigureSessionRequest; ack: Empty };
+  'moderate.mute': { request: MuteRequest; ack: Empty };
+  'moderate.mute_all': { request: Empty; ack: Empty };
+  'moderate.ask_to_unmute': { request: AskToUnmuteRequest; ack: Empty };
+  'unmute.request': { request: Empty; ack: Empty };
+  'unmute.allow': { request: AllowUnmuteRequest; ack: Empty };
+  'moderate.remove': { request: RemoveRequest; ack: Empty };
+  'moderate.promote': { request: PromoteRequest; ack: Empty };
+  'room.spotlight': { request: SpotlightRequest; ack: Empty };
+  'session.end': { request: EndSessionRequest; ack: Empty };
+  'hand.raise': { request: Empty; ack: Empty };
+  'hand.lower': { request: LowerHandRequest; ack: Empty };
+  'hand.next': { request: Empty; ack: Empty };
+  'chat.send': { request: ChatSendRequest; ack: Empty };
+  'chat.remove': { request: ChatRemoveRequest; ack: Empty };
 }
 
 export type RequestName = keyof Requests;
@@ -239,11 +369,23 @@ export interface ParticipantLeft {
   reason: 'left' | 'connection_lost';
 }
 
+export interface HandsUpdated {
+  queue: ParticipantId[];
+  /** The person just called on (`hand.next`), if any. */
+  called: ParticipantId | null;
+}
+export interface SpotlightChanged {
+  participant_id: ParticipantId | null;
+}
+
 export type RoomEvent =
   | { room: string; seq: number; name: 'participant.joined'; payload: ParticipantJoined }
   | { room: string; seq: number; name: 'participant.updated'; payload: ParticipantUpdated }
   | { room: string; seq: number; name: 'participant.left'; payload: ParticipantLeft }
-  | { room: string; seq: number; name: 'room.media'; payload: RoomMedia };
+  | { room: string; seq: number; name: 'room.media'; payload: RoomMedia }
+  | { room: string; seq: number; name: 'hands.updated'; payload: HandsUpdated }
+  | { room: string; seq: number; name: 'room.spotlight'; payload: SpotlightChanged }
+  | { room: string; seq: number; name: 'session.updated'; payload: SessionSettings };
 
 export interface SignalEvent {
   from: ParticipantId;
@@ -269,10 +411,36 @@ export interface ParticipantSpeaking {
   speaking: boolean;
 }
 
+/** You are now in a room (after being admitted). */
+export interface RoomEntered {
+  self: PublicParticipant;
+  room: RoomSnapshot;
+  chat: ChatMessage[];
+  session: SessionSettings;
+}
+
+export interface ChatMessageEvent {
+  room: string;
+  message: ChatMessage;
+}
+export interface ChatRemoved {
+  room: string;
+  id: string;
+}
+
 export interface ServerEvents {
   'room.event': (event: RoomEvent) => void;
   signal: (event: SignalEvent) => void;
   'session.closed': (event: SessionClosed) => void;
   'sfu.offer': (event: SfuOffer) => void;
   'participant.speaking': (event: ParticipantSpeaking) => void;
+  'room.entered': (event: RoomEntered) => void;
+  'waiting.status': (event: WaitingStatus) => void;
+  /** Facilitators: who waits to be admitted. */
+  'waiting.updated': (event: { waiting: WaitingPerson[] }) => void;
+  'admission.denied': (event: ErrorBody) => void;
+  'unmute.allowed': (event: Empty) => void;
+  'session.ended': (event: { message: string | null }) => void;
+  'chat.message': (event: ChatMessageEvent) => void;
+  'chat.removed': (event: ChatRemoved) => void;
 }

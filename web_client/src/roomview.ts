@@ -2,13 +2,14 @@
 
 import { h, icon, ICONS, clear } from './dom';
 import { AudioLevel, SpeakingDetector, audioContext, setSpeaker } from './media';
-import { canPublish, type PublicParticipant } from './protocol';
-import { BLOCKED_AUDIO, BLOCKED_VIDEO, VIDEO_PAUSED, initials } from './words';
+import { canPublish, type PublicParticipant, type WaitingStatus } from './protocol';
+import { BLOCKED_AUDIO, BLOCKED_VIDEO, RULES_INTRO, VIDEO_PAUSED, WAITING, initials } from './words';
 
 export interface ControlHandlers {
   toggleMicrophone(): void;
   toggleCamera(): void;
   leave(): void;
+  acceptRules(): void;
 }
 
 export interface RoomViewOptions {
@@ -259,6 +260,11 @@ export class RoomView {
   /** While the server pauses video to you (SFU rooms). */
   private readonly pausedEl: HTMLElement;
   private videoPaused = false;
+  /** While waiting to be let in: the words, and the ground rules to accept. */
+  private readonly waitingEl: HTMLElement;
+  private readonly waitingText: HTMLElement;
+  private readonly rulesBox: HTMLElement;
+  private readonly rulesText: HTMLElement;
   private serverSpeaking = false;
   private readonly speaking = new Map<string, boolean>();
   private selfState: {
@@ -290,6 +296,24 @@ export class RoomView {
     this.noteEl = h('p', { class: 'notice info', role: 'status', hidden: true });
     this.blockEl = h('p', { class: 'notice info', id: 'block-note', role: 'status', hidden: true });
     this.pausedEl = h('p', { class: 'notice info', role: 'status', hidden: true }, VIDEO_PAUSED);
+    this.waitingText = h('p', { role: 'status' }, WAITING);
+    this.rulesText = h('div', { class: 'rules-text' });
+    const accept = h('button', { type: 'button', class: 'button primary' }, 'I agree to the ground rules');
+    accept.addEventListener('click', () => handlers.acceptRules());
+    this.rulesBox = h(
+      'div',
+      { class: 'rules', hidden: true },
+      h('h2', {}, 'Ground rules'),
+      h('p', {}, RULES_INTRO),
+      this.rulesText,
+      accept,
+    );
+    this.waitingEl = h(
+      'section',
+      { class: 'notice info waiting', 'aria-label': 'Waiting to be let in', hidden: true },
+      this.waitingText,
+      this.rulesBox,
+    );
     this.soundButton = h('button', { type: 'button', class: 'button secondary', hidden: true }, 'Turn on sound');
     this.soundButton.addEventListener('click', () => {
       for (const tile of this.tiles.values()) tile.unmuteSound();
@@ -338,6 +362,7 @@ export class RoomView {
         this.stateEl,
       ),
       this.banner,
+      this.waitingEl,
       this.noteEl,
       this.pausedEl,
       this.soundButton,
@@ -391,6 +416,18 @@ export class RoomView {
   setSelf(p: PublicParticipant): void {
     this.selfState.name = p.name;
     this.selfTile.setName(p.name);
+  }
+
+  /** Waiting to be let in (null: in the room). `rules`: the ground rules' text. */
+  setWaiting(status: WaitingStatus | null, rules: string | null): void {
+    this.waitingEl.hidden = status === null;
+    if (status === null) return;
+    if (rules !== null) this.rulesText.textContent = rules;
+    this.rulesBox.hidden = !status.rules_required || status.rules_accepted;
+  }
+
+  rulesAccepted(): void {
+    this.rulesBox.hidden = true;
   }
 
   /** A facilitator stopped (or let through again) your microphone or camera. */

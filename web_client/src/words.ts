@@ -25,6 +25,10 @@ export function closedReason(code: string | undefined, message?: string): string
       return 'You joined from another window or device, so this window has left the session.';
     case 'session_ended':
       return 'This session has ended. Thank you for joining.';
+    case 'removed':
+      return 'The facilitator has removed you from this session.';
+    case 'denied':
+      return 'The facilitator did not let you into this session.';
     default:
       return message ? `The session was closed: ${message}` : 'The session was closed.';
   }
@@ -48,9 +52,13 @@ export function initials(name: string): string {
 
 /** A facilitator stopped your microphone or camera at the server (`audio_blocked`). */
 export const BLOCKED_AUDIO =
-  'The facilitator has muted your microphone for now. You can still hear the group, and the facilitator can let you speak again.';
+  'The facilitator has muted your microphone for now. You can still hear the group.';
 export const BLOCKED_VIDEO =
   'The facilitator has turned off your camera for now. You can still see the group.';
 
 /** The server stopped sending video to keep the sound clear (SFU rooms). */
 export const VIDEO_PAUSED = 'Video is paused to keep the sound clear on your connection.';
+
+/** While waiting to be let in. */
+export const WAITING = 'Please wait: the facilitator will let you in shortly.';
+export const RULES_INTRO = 'Before you come in, please read the group’s ground rules.';
