@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from typing import Any
 
+import socketio
 from playwright.async_api import Locator, Page, expect
+
+from tests.support.services import ServerProcess
 
 
 def tile(page: Page, name: str) -> Locator:
@@ -250,3 +255,35 @@ async def media_paths(page: Page) -> list[dict[str, object]]:
     and whether they send simulcast."""
     paths: list[dict[str, object]] = await page.evaluate(MEDIA_PATHS_JS)
     return paths
+
+
+class FacilitatorControls:
+    """A facilitator's requests (`moderate.media`, `admission.admit`, ...) from a plain
+    Socket.IO client: the web client has no facilitator panel yet. Joins without sending
+    any media."""
+
+    def __init__(self, server: ServerProcess, session_id: str, token: str) -> None:
+        self.server, self.session_id, self.token = server, session_id, token
+        self.sio = socketio.AsyncClient(reconnection=False, serializer="msgpack")
+
+    async def join(self) -> None:
+        await self.sio.connect(
+            self.server.base_url,
+            transports=["websocket"],
+            auth={"token": self.token, "session": self.session_id},
+            wait_timeout=10,
+        )
+        ack = await self.sio.call("join", {"audio_muted": True, "video_off": True}, timeout=10)
+        assert ack["ok"], ack
+
+    async def request(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        ack: dict[str, Any] = await self.sio.call(event, payload, timeout=10)
+        assert ack["ok"], ack
+        return ack
+
+    async def moderate(self, participant_id: str, **blocks: bool) -> None:
+        await self.request("moderate.media", {"participant_id": participant_id, **blocks})
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.sio.disconnect()

@@ -5,15 +5,12 @@ dies; a facilitator's block is enforced there and explained to the person."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
 
 import pytest
-import socketio
 from playwright.async_api import Page, expect
 
 from rooms.model import Role
@@ -22,6 +19,7 @@ from signaling.janus.process import JanusProcess, find_janus
 from signaling.python_participant import PythonParticipant
 from tests.browser.conftest import NewPerson, Person
 from tests.browser.helpers import (
+    FacilitatorControls,
     expect_audio_from,
     expect_audio_stopped,
     expect_media_flowing,
@@ -398,35 +396,6 @@ async def test_when_janus_stays_away_the_room_falls_back_to_peer_to_peer(
 
 
 # ---- a facilitator's block --------------------------------------------------------------------
-class FacilitatorControls:
-    """A facilitator's `moderate.media`, sent from a plain Socket.IO client (the web
-    client has no facilitator panel yet). Joins without sending any media."""
-
-    def __init__(self, server: ServerProcess, session_id: str, token: str) -> None:
-        self.server, self.session_id, self.token = server, session_id, token
-        self.sio = socketio.AsyncClient(reconnection=False, serializer="msgpack")
-
-    async def join(self) -> None:
-        await self.sio.connect(
-            self.server.base_url,
-            transports=["websocket"],
-            auth={"token": self.token, "session": self.session_id},
-            wait_timeout=10,
-        )
-        ack = await self.sio.call("join", {"audio_muted": True, "video_off": True}, timeout=10)
-        assert ack["ok"], ack
-
-    async def moderate(self, participant_id: str, **blocks: bool) -> None:
-        ack: dict[str, Any] = await self.sio.call(
-            "moderate.media", {"participant_id": participant_id, **blocks}, timeout=10
-        )
-        assert ack["ok"], ack
-
-    async def close(self) -> None:
-        with contextlib.suppress(Exception):
-            await self.sio.disconnect()
-
-
 async def self_audio_enabled(page: Page) -> bool:
     """Whether the page's own microphone track is on (read from its own tile)."""
     return bool(
