@@ -71,9 +71,12 @@ class RoomSnapshot:
     media: dict[str, Any]
     hands: list[str] = field(default_factory=list)
     spotlight: str | None = None
+    # Who is talking right now (the `participant.speaking` events are not kept).
+    speaking: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "speaking": self.speaking,
             "room": self.room,
             "seq": self.seq,
             "participants": self.participants,
@@ -123,6 +126,7 @@ class SessionCommands:
             media=room.media_view(),
             hands=hand_queue(people),
             spotlight=room.spotlight,
+            speaking=[p.id for p in people if p.speaking_since is not None],
         )
 
     async def _member(self, identity: Identity) -> Participant:

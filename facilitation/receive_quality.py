@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 LAYER_KBPS = (160, 500, 1200)
 TOP_LAYER = len(LAYER_KBPS) - 1
+# Chromium encodes no third (quarter-size) layer for a 640x360 camera, the size the web
+# client captures: asking Janus for layer 0 would wait for a stream that never comes.
+LOWEST_LAYER = 1
 AUDIO_ONLY = -1
 
 # Loss above this (fraction of packets over the report window) means the link is
@@ -32,7 +35,7 @@ def layer_for_height(height: int) -> int:
         return 2
     if height >= 135:
         return 1
-    return 0
+    return max(0, LOWEST_LAYER)
 
 
 @dataclass(slots=True)
@@ -48,7 +51,7 @@ class ReceiveQuality:
         if loss > BAD_LOSS:
             self.good_since = None
             if self.cap > AUDIO_ONLY and now - self.last_change >= STEP_DOWN_EVERY:
-                self.cap -= 1
+                self.cap = AUDIO_ONLY if self.cap <= LOWEST_LAYER else self.cap - 1
                 self.last_change = now
                 return True
             return False
@@ -57,7 +60,7 @@ class ReceiveQuality:
                 self.good_since = now
             ready = now - max(self.good_since, self.last_change) >= STEP_UP_AFTER
             if self.cap < TOP_LAYER and ready:
-                self.cap += 1
+                self.cap = LOWEST_LAYER if self.cap == AUDIO_ONLY else self.cap + 1
                 self.last_change = now
                 self.good_since = now
                 return True

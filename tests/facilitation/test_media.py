@@ -151,3 +151,12 @@ async def test_renegotiate_bumps_the_epoch_for_everyone(
     assert MediaTopology(SESSION, MAIN_ROOM, "sfu", 2) in out
     out = await media.renegotiate(SESSION, MAIN_ROOM, MediaMode.MESH)
     assert MediaTopology(SESSION, MAIN_ROOM, "mesh", 3) in out
+
+
+async def test_a_late_joiner_sees_who_is_speaking_in_the_snapshot(
+    presence: Presence, media: MediaControl
+) -> None:
+    await presence.join(ident("sam"), "c-s")
+    await media.speaking(SESSION, "sam", True)
+    result = await presence.join(ident("amy"), "c-a")
+    assert result.snapshot is not None and result.snapshot.speaking == ["sam"]

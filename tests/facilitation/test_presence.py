@@ -115,6 +115,7 @@ async def test_first_join_takes_a_new_seat_and_announces_it(
         "media": {"mode": "mesh", "epoch": 0},
         "hands": [],
         "spotlight": None,
+        "speaking": [],
     }
 
 

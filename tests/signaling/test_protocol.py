@@ -293,6 +293,7 @@ async def test_join_ack_and_snapshot(connect: Connect, session_id: str) -> None:
         "media": {"mode": "mesh", "epoch": 0},
         "hands": [],
         "spotlight": None,
+        "speaking": [],
     }
     assert first["waiting"] is None and first["chat"] == [] and first["lobby"] == []
     assert first["resumed"] is False and first["missed"] is None
