@@ -27,14 +27,13 @@ PROBE = r"""
   }, true);
   const hooked = new WeakSet();
   const scan = () => {
-    for (const v of document.querySelectorAll(
-        'li[data-participant-id]:not([data-participant-id="self"]) video')) {
+    for (const v of document.querySelectorAll('li.tile:not(.self) video')) {
       if (hooked.has(v)) continue;
       hooked.add(v);
       const onFrame = (now) => {
         const b = window.__bench;
         if (b.first === null) b.first = now;
-        const id = v.closest('li').getAttribute('data-participant-id');
+        const id = v.closest('li').querySelector('.name').textContent;
         if (!b.perVideo.has(id)) b.perVideo.set(id, now);
       };
       v.requestVideoFrameCallback(onFrame);

@@ -54,7 +54,7 @@ async def run(rounds: int) -> int:
                 await open_and_join(browser, link("Sam")),
             ]
             await present[1][1].wait_for_function(
-                "() => document.querySelectorAll('li[data-participant-id] video').length >= 2"
+                "() => document.querySelectorAll('li.tile video').length >= 2"
             )
             for i in range(rounds):
                 context, page = await open_and_join(browser, link(f"Newcomer {i}"), probe=True)

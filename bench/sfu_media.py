@@ -58,12 +58,14 @@ async def last_audio_after(
     seen within `window` seconds (frames polled every 2 ms)."""
     last = {id(r): since for r in receivers}
     counts = {id(r): r.received(sender, "audio") for r in receivers}
+    flowing = {id(r): 0 for r in receivers}
     end = since + window
     while time.monotonic() < end:
         now = time.monotonic()
         for r in receivers:
             n = r.received(sender, "audio")
             if n != counts[id(r)]:
+                flowing[id(r)] += n - counts[id(r)]
                 counts[id(r)], last[id(r)] = n, now
         await asyncio.sleep(0.002)
     return [last[id(r)] - since for r in receivers]
@@ -133,8 +135,13 @@ async def run(rounds: int, mutes: int, cpu_window: float) -> int:
             for _ in range(mutes):
                 await listener.wait_for_more_media(cheat.participant_id, "audio", 25, timeout=20)
                 sent = time.monotonic()
+                # Watch from before the request goes out, so no frame slips past.
+                watch = asyncio.create_task(
+                    last_audio_after(receivers, cheat.participant_id, sent, 1.5)
+                )
+                await asyncio.sleep(0)
                 await facilitator.moderate_media(cheat.participant_id, audio_blocked=True)
-                mute_stop += await last_audio_after(receivers, cheat.participant_id, sent, 1.5)
+                mute_stop += await watch
                 await facilitator.moderate_media(cheat.participant_id, audio_blocked=False)
             for context, _ in present:
                 await context.close()
