@@ -104,25 +104,6 @@ class Presence(SessionCommands):
             gated = self._gated(identity.role)
             if p is None:
                 self._check_entry(session, identity)
-            if p is None and gated:
-                p = Participant(
-                    id=identity.participant_id,
-                    session_id=identity.session_id,
-                    name=identity.name,
-                    role=identity.role,
-                    seat=await self.store.next_seat(identity.session_id),
-                    joined_at=now,
-                    audio_muted=bool(audio_muted)
-                    or not allowed(identity.role, Command.PUBLISH_AUDIO),
-                    video_off=bool(video_off) or not allowed(identity.role, Command.PUBLISH_VIDEO),
-                    connection_id=connection_id,
-                    room_id=WAITING_ROOM,
-                    admitted=not self.admission.waiting_room,
-                    waiting_since=now,
-                )
-                await self.store.put_participant(p)
-                deliveries += await self._waiting_changed(p.session_id)
-            elif p is None:
                 p = Participant(
                     id=identity.participant_id,
                     session_id=identity.session_id,
@@ -135,9 +116,18 @@ class Presence(SessionCommands):
                     video_off=bool(video_off) or not allowed(identity.role, Command.PUBLISH_VIDEO),
                     connection_id=connection_id,
                 )
+                if gated:
+                    p.room_id = WAITING_ROOM
+                    p.admitted = not self.admission.waiting_room
+                    p.waiting_since = now
                 await self.store.put_participant(p)
-                deliveries.append(await self._publish(p, JOINED, {"participant": p.public_view()}))
-                deliveries += await switch_topology_if_needed(self, p.session_id, p.room_id)
+                if gated:
+                    deliveries += await self._waiting_changed(p.session_id)
+                else:
+                    deliveries.append(
+                        await self._publish(p, JOINED, {"participant": p.public_view()})
+                    )
+                    deliveries += await switch_topology_if_needed(self, p.session_id, p.room_id)
             else:
                 # Same person, same seat: a reconnect, or the same link opened again.
                 if p.connected and p.connection_id and p.connection_id != connection_id:

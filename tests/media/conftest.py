@@ -7,25 +7,18 @@ outside it an aiortc peer has no usable address on a machine without a network.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from signaling.python_participant import PythonParticipant
-from tests.support.services import ServerProcess
+from tests.support.services import ServerProcess, require_test_netns
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _inside_media_netns() -> None:
-    # An error, not a skip: a media test that never ran must not look like a pass.
-    if not os.environ.get("FACILITATION_TEST_NETNS"):
-        pytest.fail(
-            "media tests run inside the test network namespace: "
-            "sudo scripts/in-netns.sh .venv/bin/python -m pytest tests/media",
-            pytrace=False,
-        )
+    require_test_netns("media")
 
 
 @pytest.fixture

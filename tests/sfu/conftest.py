@@ -8,7 +8,6 @@ that never ran must not look like a pass.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
@@ -16,7 +15,7 @@ import pytest
 
 from rooms.model import Role
 from signaling.python_participant import PythonParticipant
-from tests.support.services import ServerProcess
+from tests.support.services import ServerProcess, require_test_netns
 
 # Small and slow video: aiortc encodes and decodes in Python on a 2-core machine.
 VIDEO_SIZE = (160, 120)
@@ -25,12 +24,7 @@ VIDEO_FPS = 10
 
 @pytest.fixture(scope="session", autouse=True)
 def _inside_media_netns() -> None:
-    if not os.environ.get("FACILITATION_TEST_NETNS"):
-        pytest.fail(
-            "SFU tests run inside the test network namespace: "
-            "sudo scripts/in-netns.sh .venv/bin/python -m pytest tests/sfu",
-            pytrace=False,
-        )
+    require_test_netns("sfu")
 
 
 def _start(secret: str, *args: str) -> ServerProcess:

@@ -152,3 +152,16 @@ class RedisProcess:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
+
+
+def require_test_netns(suite: str) -> None:
+    """Fail (never skip) a media suite run outside the project's network namespace: a
+    media test that never ran must not look like a pass."""
+    import pytest
+
+    if not os.environ.get("FACILITATION_TEST_NETNS"):
+        pytest.fail(
+            f"{suite} tests run inside the test network namespace: "
+            f"sudo scripts/in-netns.sh .venv/bin/python -m pytest tests/{suite}",
+            pytrace=False,
+        )

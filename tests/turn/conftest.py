@@ -8,12 +8,12 @@ The relay tests run inside the private network namespace made by `scripts/in-net
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from tests.support.coturn import CoturnProcess
+from tests.support.services import require_test_netns
 
 
 @pytest.fixture(scope="session")
@@ -26,10 +26,4 @@ def coturn() -> Iterator[CoturnProcess]:
 
 @pytest.fixture
 def media_netns() -> None:
-    # An error, not a skip: a media test that never ran must not look like a pass.
-    if not os.environ.get("FACILITATION_TEST_NETNS"):
-        pytest.fail(
-            "TURN media tests run inside the test network namespace: "
-            "sudo scripts/in-netns.sh .venv/bin/python -m pytest tests/turn",
-            pytrace=False,
-        )
+    require_test_netns("turn")
