@@ -2,6 +2,7 @@
 
 from facilitation.admission import Admission
 from facilitation.base import AdmissionPolicy, MediaPolicy, RoomSnapshot, SessionLocks
+from facilitation.breakouts import Breakouts
 from facilitation.chat import Chat
 from facilitation.errors import ErrorCode, Refused
 from facilitation.hands import Hands
@@ -19,6 +20,7 @@ from facilitation.outbox import (
     ToParticipant,
     ToRoom,
     ToRoomVolatile,
+    WakeAt,
 )
 from facilitation.permissions import PERMISSIONS, Command
 from facilitation.presence import JoinResult, Presence, SyncResult
@@ -28,6 +30,7 @@ __all__ = [
     "Admission",
     "AdmissionPolicy",
     "Audit",
+    "Breakouts",
     "Chat",
     "Command",
     "Delivery",
@@ -51,4 +54,5 @@ __all__ = [
     "ToParticipant",
     "ToRoom",
     "ToRoomVolatile",
+    "WakeAt",
 ]

@@ -112,6 +112,14 @@ class Audit:
         return line
 
 
+@dataclass(frozen=True, slots=True)
+class WakeAt:
+    """Ask the shell to call back (`Breakouts.due`) at `at`: the breakout timer."""
+
+    session_id: str
+    at: float
+
+
 Delivery = (
     ToRoom
     | ToParticipant
@@ -122,4 +130,5 @@ Delivery = (
     | ReleaseMedia
     | EnterRoom
     | Audit
+    | WakeAt
 )

@@ -37,6 +37,10 @@ class Command(StrEnum):
     CHAT_ROOM = "chat_room"
     CHAT_FACILITATORS = "chat_facilitators"
     REMOVE_CHAT = "remove_chat"
+    # Breakouts
+    RUN_BREAKOUTS = "run_breakouts"  # create, assign, open, extend, broadcast, move, close
+    CHOOSE_BREAKOUT = "choose_breakout"  # when the facilitator lets people choose
+    CALL_FACILITATOR = "call_facilitator"
 
 
 _EVERYONE = frozenset(Role)
@@ -72,6 +76,9 @@ PERMISSIONS: dict[Command, frozenset[Role]] = {
     Command.CHAT_ROOM: _PUBLISHERS,
     Command.CHAT_FACILITATORS: _EVERYONE,
     Command.REMOVE_CHAT: FACILITATORS,
+    Command.RUN_BREAKOUTS: FACILITATORS,
+    Command.CHOOSE_BREAKOUT: _PARTICIPANTS,
+    Command.CALL_FACILITATOR: _NOT_FACILITATORS,
 }
 
 

@@ -48,6 +48,13 @@ class Session:
     rules_text: str = DEFAULT_GROUND_RULES
     # Participants may unmute only when a facilitator allows it.
     ask_to_unmute: bool = False
+    # Breakout rooms: [{id, name}], who goes where (participant id -> room id; absent or
+    # "main": stays in the main room), whether they are open and until when.
+    breakouts: list[dict[str, str]] = field(default_factory=list)
+    assignments: dict[str, str] = field(default_factory=dict)
+    breakouts_open: bool = False
+    breakouts_end_at: float | None = None
+    breakouts_self_select: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -17,6 +17,7 @@ import socketio
 from facilitation import (
     Admission,
     Audit,
+    Breakouts,
     Chat,
     Delivery,
     Disconnect,
@@ -34,6 +35,7 @@ from facilitation import (
     ToParticipant,
     ToRoom,
     ToRoomVolatile,
+    WakeAt,
 )
 from rooms.model import Role
 from signaling import protocol, tokens, turn
@@ -90,6 +92,7 @@ class Handlers:
         self.moderation = Moderation(presence.store, **shared)  # type: ignore[arg-type]
         self.hands = Hands(presence.store, **shared)  # type: ignore[arg-type]
         self.chat = Chat(presence.store, **shared)  # type: ignore[arg-type]
+        self.breakouts = Breakouts(presence.store, **shared)  # type: ignore[arg-type]
         self.sfu = SfuPlane(media, presence.policy, self.emit_to_person, self.deliver)
         self.connections: dict[str, Connection] = {}
         self._timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
@@ -155,6 +158,37 @@ class Handlers:
             "hand.next": self.simple(lambda c, r: self.hands.call_next(c.identity)),
             "chat.send": self.chat_send,
             "chat.remove": self.simple(lambda c, r: self.chat.remove(c.identity, r.message_id)),
+            "breakouts.create": self.simple(
+                lambda c, r: self.breakouts.create(c.identity, r.names)
+            ),
+            "breakouts.assign": self.simple(
+                lambda c, r: self.breakouts.assign(c.identity, dict(r.assignments))
+            ),
+            "breakouts.assign_randomly": self.simple(
+                lambda c, r: self.breakouts.assign_randomly(c.identity, list(r.keep))
+            ),
+            "breakouts.let_choose": self.simple(
+                lambda c, r: self.breakouts.let_choose(c.identity, r.on)
+            ),
+            "breakouts.choose": self.simple(
+                lambda c, r: self.breakouts.choose(c.identity, r.room_id)
+            ),
+            "breakouts.open": self.simple(
+                lambda c, r: self.breakouts.open(c.identity, r.duration_seconds)
+            ),
+            "breakouts.extend": self.simple(
+                lambda c, r: self.breakouts.extend(c.identity, r.seconds)
+            ),
+            "breakouts.broadcast": self.simple(
+                lambda c, r: self.breakouts.broadcast(c.identity, r.text)
+            ),
+            "breakouts.visit": self.simple(
+                lambda c, r: self.breakouts.visit(c.identity, r.room_id)
+            ),
+            "breakouts.close": self.simple(lambda c, r: self.breakouts.close(c.identity)),
+            "breakouts.help": self.simple(
+                lambda c, r: self.breakouts.call_facilitator(c.identity)
+            ),
         }
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
@@ -292,6 +326,27 @@ class Handlers:
                 await self._enter_room(d)
             elif isinstance(d, Audit):
                 self.audit.write(d)
+            elif isinstance(d, WakeAt):
+                self._wake_at(d)
+
+    def _wake_at(self, d: WakeAt) -> None:
+        """The breakout timer: call `Breakouts.due` at the time asked (it checks itself
+        whether there is anything to do, so stale timers are harmless)."""
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            task = asyncio.ensure_future(self._due(d.session_id))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        delay = max(0.0, d.at - self.breakouts.clock())
+        self._timers[(d.session_id, f"wake:{d.at}")] = loop.call_later(delay, fire)
+
+    async def _due(self, session_id: str) -> None:
+        try:
+            await self.deliver(await self.breakouts.due(session_id))
+        except Exception:
+            log.exception("breakout timer failed (session %s)", session_id)
 
     async def _enter_room(self, d: EnterRoom) -> None:
         for conn in list(self.connections.values()):

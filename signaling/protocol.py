@@ -260,6 +260,65 @@ class ChatRemoveRequest(_Payload):
     message_id: Annotated[str, Field(pattern=ID_PATTERN)]
 
 
+# ---- Breakouts -------------------------------------------------------------------------------
+RoomId = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class BreakoutsCreateRequest(_Payload):
+    """`breakouts.create` (facilitators): new rooms with these names."""
+
+    names: Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]],
+                     Field(min_length=1, max_length=20)]
+
+
+class BreakoutsAssignRequest(_Payload):
+    """`breakouts.assign` (facilitators): participant id -> room id ("main" to stay)."""
+
+    assignments: Annotated[dict[ParticipantId, RoomId], Field(max_length=200)]
+
+
+class BreakoutsRandomRequest(_Payload):
+    """`breakouts.assign_randomly` (facilitators): everyone but `keep`, evenly."""
+
+    keep: Annotated[list[ParticipantId], Field(max_length=200)] = []
+
+
+class BreakoutsChoiceRequest(_Payload):
+    """`breakouts.let_choose` (facilitators): participants may pick their room."""
+
+    on: bool
+
+
+class BreakoutsChooseRequest(_Payload):
+    """`breakouts.choose` (participants, when allowed): go to this room."""
+
+    room_id: RoomId
+
+
+class BreakoutsOpenRequest(_Payload):
+    """`breakouts.open` (facilitators): everyone goes to their room; optional timer."""
+
+    duration_seconds: Annotated[int, Field(ge=5, le=4 * 3600)] | None = None
+
+
+class BreakoutsExtendRequest(_Payload):
+    """`breakouts.extend` (facilitators): more time."""
+
+    seconds: Annotated[int, Field(ge=30, le=3600)]
+
+
+class BreakoutsBroadcastRequest(_Payload):
+    """`breakouts.broadcast` (facilitators): a message to every room at once."""
+
+    text: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class BreakoutsVisitRequest(_Payload):
+    """`breakouts.visit` (facilitators): go into a room ("main" to come back)."""
+
+    room_id: RoomId
+
+
 REQUESTS: dict[str, type[_Payload]] = {
     "join": JoinRequest,
     "leave": LeaveRequest,
@@ -291,6 +350,17 @@ REQUESTS: dict[str, type[_Payload]] = {
     "hand.next": Empty,
     "chat.send": ChatSendRequest,
     "chat.remove": ChatRemoveRequest,
+    "breakouts.create": BreakoutsCreateRequest,
+    "breakouts.assign": BreakoutsAssignRequest,
+    "breakouts.assign_randomly": BreakoutsRandomRequest,
+    "breakouts.let_choose": BreakoutsChoiceRequest,
+    "breakouts.choose": BreakoutsChooseRequest,
+    "breakouts.open": BreakoutsOpenRequest,
+    "breakouts.extend": BreakoutsExtendRequest,
+    "breakouts.broadcast": BreakoutsBroadcastRequest,
+    "breakouts.visit": BreakoutsVisitRequest,
+    "breakouts.close": Empty,
+    "breakouts.help": Empty,
 }
 
 # ---- Server events --------------------------------------------------------------------------
@@ -309,6 +379,12 @@ SERVER_EVENTS: dict[str, str] = {
     "session.ended": "{message}: the facilitator ended the session.",
     "chat.message": "{room, message}: a chat message you may see.",
     "chat.removed": "{room, id}: a facilitator removed a message.",
+    "breakouts.updated": "{rooms, assignments, open, end_at, self_select}: (facilitators).",
+    "breakouts.public": "{rooms, open, end_at, self_select}: the rooms and the timer.",
+    "breakout.moving": "{room_id, name}: you are going to this room.",
+    "breakout.warning": "{seconds_left}: the rooms close soon.",
+    "breakout.broadcast": "{text, from, name}: a facilitator's message to every room.",
+    "breakout.help": "{participant_id, name, room_id}: (facilitators) someone asks for you.",
 }
 
 ROOM_EVENTS: dict[str, str] = {

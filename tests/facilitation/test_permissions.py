@@ -12,6 +12,7 @@ from facilitation import (
     PERMISSIONS,
     Admission,
     AdmissionPolicy,
+    Breakouts,
     Chat,
     Command,
     ErrorCode,
@@ -37,7 +38,7 @@ def test_observers_see_and_hear_but_never_publish() -> None:
     observer_may = {c for c in Command if allowed(Role.OBSERVER, c)}
     assert observer_may == {
         Command.JOIN, Command.LEAVE, Command.SIGNAL, Command.SYNC,
-        Command.ACCEPT_RULES, Command.CHAT_FACILITATORS,
+        Command.ACCEPT_RULES, Command.CHAT_FACILITATORS, Command.CALL_FACILITATOR,
     }
 
 
@@ -45,7 +46,10 @@ def test_facilitators_and_cofacilitators_have_the_same_powers() -> None:
     fac = {c for c in Command if allowed(Role.FACILITATOR, c)}
     cofac = {c for c in Command if allowed(Role.COFACILITATOR, c)}
     assert fac == cofac
-    assert fac == set(Command) - {Command.ACCEPT_RULES, Command.REQUEST_UNMUTE}
+    assert fac == set(Command) - {
+        Command.ACCEPT_RULES, Command.REQUEST_UNMUTE, Command.CHOOSE_BREAKOUT,
+        Command.CALL_FACILITATOR,
+    }
 
 
 def test_participants_run_nothing_of_the_facilitators() -> None:
@@ -54,6 +58,7 @@ def test_participants_run_nothing_of_the_facilitators() -> None:
         Command.JOIN, Command.LEAVE, Command.PUBLISH_AUDIO, Command.PUBLISH_VIDEO,
         Command.SIGNAL, Command.SYNC, Command.ACCEPT_RULES, Command.REQUEST_UNMUTE,
         Command.RAISE_HAND, Command.CHAT_ROOM, Command.CHAT_FACILITATORS,
+        Command.CHOOSE_BREAKOUT, Command.CALL_FACILITATOR,
     }
 
 
@@ -83,6 +88,7 @@ class Group:
     moderation: Moderation
     hands: Hands
     chat: Chat
+    breakouts: Breakouts
     message_id: str
 
 
@@ -98,6 +104,7 @@ async def _group(role: Role) -> tuple[Group, Identity]:
         Moderation(store, **shared),  # type: ignore[arg-type]
         Hands(store, **shared),  # type: ignore[arg-type]
         Chat(store, **shared),  # type: ignore[arg-type]
+        Breakouts(store, **shared),
         "",
     )
     boss = _identity("boss", Role.FACILITATOR)
@@ -107,6 +114,8 @@ async def _group(role: Role) -> tuple[Group, Identity]:
         if r not in (Role.FACILITATOR, Role.COFACILITATOR):
             await g.admission.admit(boss, pid)
     await presence.join(_identity("waiter", Role.PARTICIPANT), "c-waiter")
+    await g.breakouts.create(boss, ["Pairs"])
+    await g.breakouts.let_choose(boss, True)
     await g.chat.send(_identity("peer", Role.PARTICIPANT), "room", "hello")
     (message,) = await store.list_chat(room_key(SESSION, MAIN_ROOM))
     g.message_id = message.id
@@ -141,6 +150,9 @@ ACTIONS: dict[Command, Action] = {
     Command.CHAT_ROOM: lambda g, who: g.chat.send(who, "room", "hi all"),
     Command.CHAT_FACILITATORS: lambda g, who: g.chat.send(who, "facilitators", "a word"),
     Command.REMOVE_CHAT: lambda g, who: g.chat.remove(who, g.message_id),
+    Command.RUN_BREAKOUTS: lambda g, who: g.breakouts.open(who, 600),
+    Command.CHOOSE_BREAKOUT: lambda g, who: g.breakouts.choose(who, "breakout-1"),
+    Command.CALL_FACILITATOR: lambda g, who: g.breakouts.call_facilitator(who),
 }
 
 

@@ -1,0 +1,162 @@
+"""Breakout rooms: assignment, opening with a timer, moves, isolation, closing."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from facilitation import (
+    AdmissionPolicy,
+    Breakouts,
+    Chat,
+    EnterRoom,
+    ErrorCode,
+    Presence,
+    Refused,
+    ToParticipant,
+    ToRoom,
+    ToRoomVolatile,
+    WakeAt,
+)
+from rooms.memory_store import MemoryStore
+from rooms.model import MAIN_ROOM, Role, room_key
+from tests.facilitation.test_presence import SESSION, Clock, ident
+
+OPEN_DOOR = AdmissionPolicy(waiting_room=False, ground_rules=False)
+FAC = ident("fac", Role.FACILITATOR)
+PEOPLE = ["p1", "p2", "p3", "p4", "p5", "p6"]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def group(clock: Clock) -> tuple[Presence, Breakouts, Chat]:
+    presence = Presence(MemoryStore(), clock=clock, admission=OPEN_DOOR)
+    shared = {"locks": presence.locks, "clock": clock, "admission": OPEN_DOOR}
+    breakouts = Breakouts(presence.store, rng=random.Random(7), **shared)  # type: ignore[arg-type]
+    chat = Chat(presence.store, **shared)  # type: ignore[arg-type]
+    await presence.join(FAC, "c-fac")
+    for pid in PEOPLE:
+        await presence.join(ident(pid), f"c-{pid}")
+    return presence, breakouts, chat
+
+
+async def rooms_of(presence: Presence) -> dict[str, str]:
+    return {p.id: p.room_id for p in await presence.store.list_participants(SESSION)}
+
+
+async def test_six_people_split_evenly_at_random_and_move_when_opened(
+    group: tuple[Presence, Breakouts, Chat],
+) -> None:
+    presence, breakouts, _ = group
+    await breakouts.create(FAC, ["Pairs A", "Pairs B", "Pairs C"])
+    await breakouts.assign_randomly(FAC, keep=[])
+    assert await rooms_of(presence) == dict.fromkeys(["fac", *PEOPLE], MAIN_ROOM)
+    out = await breakouts.open(FAC, duration=600)
+    where = await rooms_of(presence)
+    assert where["fac"] == MAIN_ROOM
+    assert sorted(Counter(where[p] for p in PEOPLE).values()) == [2, 2, 2]
+    # Each person is told where they go, then their connection follows with a snapshot
+    # of just their room (who is there already; later arrivals come as joined events).
+    moving = [d for d in out if isinstance(d, ToParticipant) and d.name == "breakout.moving"]
+    assert {d.participant_id for d in moving} == set(PEOPLE)
+    seen: dict[str, set[str]] = {}
+    for d in out:
+        if isinstance(d, EnterRoom):
+            names = {x["id"] for x in d.payload["room"]["participants"]}
+            assert d.participant_id in names and "fac" not in names
+            seen[d.room] = seen.get(d.room, set()) | names
+    for room, names in seen.items():
+        assert names == {p for p in PEOPLE if room_key(SESSION, where[p]) == room}
+    assert [d for d in out if isinstance(d, WakeAt)]
+
+
+async def test_people_in_different_rooms_cannot_negotiate_or_chat_with_each_other(
+    group: tuple[Presence, Breakouts, Chat],
+) -> None:
+    presence, breakouts, chat = group
+    await breakouts.create(FAC, ["A", "B"])
+    await breakouts.assign(FAC, {"p1": "breakout-1", "p2": "breakout-2", "p3": "breakout-1"})
+    await breakouts.open(FAC)
+    with pytest.raises(Refused) as info:
+        await presence.relay_signal(ident("p1"), "p2", {"pc": "x"})
+    assert info.value.code == ErrorCode.PEER_NOT_IN_ROOM
+    await presence.relay_signal(ident("p1"), "p3", {"pc": "x"})
+    (sent,) = await chat.send(ident("p1"), "room", "just us")
+    assert isinstance(sent, ToRoomVolatile) and sent.room == room_key(SESSION, "breakout-1")
+    with pytest.raises(Refused) as info:
+        await presence.sync(ident("p1"), room_key(SESSION, "breakout-2"), 0)
+    assert info.value.code == ErrorCode.NOT_IN_ROOM
+
+
+async def test_a_reconnect_during_breakouts_returns_to_the_breakout(
+    group: tuple[Presence, Breakouts, Chat],
+) -> None:
+    presence, breakouts, _ = group
+    await breakouts.create(FAC, ["A"])
+    await breakouts.assign(FAC, {"p1": "breakout-1"})
+    await breakouts.open(FAC)
+    await presence.connection_lost(ident("p1"), "c-p1")
+    result = await presence.join(ident("p1"), "c-p1-again")
+    assert result.snapshot is not None
+    assert result.snapshot.room == room_key(SESSION, "breakout-1")
+
+
+async def test_moving_someone_while_open_and_the_timer_closing_everything(
+    group: tuple[Presence, Breakouts, Chat], clock: Clock
+) -> None:
+    presence, breakouts, _ = group
+    await breakouts.create(FAC, ["A", "B"])
+    await breakouts.assign(FAC, {"p1": "breakout-1", "p2": "breakout-1"})
+    await breakouts.open(FAC, duration=300)
+    out = await breakouts.assign(FAC, {"p2": "breakout-2"})
+    left = [d.event for d in out if isinstance(d, ToRoom) and d.event.name == "participant.left"]
+    assert left[0].room == room_key(SESSION, "breakout-1")
+    assert left[0].payload == {"participant_id": "p2", "reason": "moved"}
+    assert (await rooms_of(presence))["p2"] == "breakout-2"
+
+    assert await breakouts.due(SESSION) == []  # too early: nothing
+    clock.advance(241)
+    warning = await breakouts.due(SESSION)
+    assert warning and all(d.name == "breakout.warning" for d in warning)  # type: ignore[union-attr]
+    await breakouts.extend(FAC, 120)
+    clock.advance(60)
+    assert not [d for d in await breakouts.due(SESSION) if isinstance(d, EnterRoom)]
+    clock.advance(120)
+    back = await breakouts.due(SESSION)
+    assert {d.participant_id for d in back if isinstance(d, EnterRoom)} == {"p1", "p2"}
+    assert set((await rooms_of(presence)).values()) == {MAIN_ROOM}
+
+
+async def test_choosing_a_room_only_when_allowed_and_calling_for_help(
+    group: tuple[Presence, Breakouts, Chat],
+) -> None:
+    _, breakouts, _ = group
+    await breakouts.create(FAC, ["Quiet room"])
+    with pytest.raises(Refused):
+        await breakouts.choose(ident("p1"), "breakout-1")
+    await breakouts.let_choose(FAC, True)
+    await breakouts.choose(ident("p1"), "breakout-1")
+    help_calls = await breakouts.call_facilitator(ident("p1"))
+    assert [(d.participant_id, d.name) for d in help_calls] == [("fac", "breakout.help")]  # type: ignore[union-attr]
+
+
+async def test_a_facilitator_visits_a_room_and_comes_back(
+    group: tuple[Presence, Breakouts, Chat],
+) -> None:
+    presence, breakouts, _ = group
+    await breakouts.create(FAC, ["A"])
+    await breakouts.assign(FAC, {"p1": "breakout-1"})
+    await breakouts.open(FAC)
+    await breakouts.visit(FAC, "breakout-1")
+    assert (await rooms_of(presence))["fac"] == "breakout-1"
+    await breakouts.visit(FAC, MAIN_ROOM)
+    assert (await rooms_of(presence))["fac"] == MAIN_ROOM
+    out = await breakouts.broadcast(FAC, "Five minutes left, please wrap up")
+    rooms = {d.room for d in out if isinstance(d, ToRoomVolatile)}
+    assert rooms == {room_key(SESSION, MAIN_ROOM), room_key(SESSION, "breakout-1")}
