@@ -79,6 +79,12 @@ export function canPublish(role: Role | string): boolean {
   return role === 'facilitator' || role === 'cofacilitator' || role === 'participant';
 }
 
+/** Facilitators and co-facilitators (facilitation/permissions.py FACILITATORS). The client
+ * only uses it to show or hide controls: the server decides every request. */
+export function isFacilitator(role: Role | string): boolean {
+  return role === 'facilitator' || role === 'cofacilitator';
+}
+
 // ---- Records ----------------------------------------------------------------------------------
 /** rooms/model.py Participant.public_view(). */
 export interface PublicParticipant {
@@ -117,6 +123,8 @@ export interface RoomSnapshot {
   hands?: ParticipantId[];
   /** Whom everyone's layout puts first. */
   spotlight?: ParticipantId | null;
+  /** Who is speaking now (SFU rooms). */
+  speaking?: ParticipantId[];
 }
 
 /** rooms/model.py Session.public_view(): the session's settings. */
@@ -320,6 +328,48 @@ export interface ChatRemoveRequest {
   message_id: string;
 }
 
+// ---- Breakout rooms (facilitation/breakouts.py) -----------------------------------------------
+/** A room id: a breakout's id, or "main" for the main room. */
+export type RoomId = string;
+export const MAIN_ROOM_ID = 'main';
+export interface BreakoutRoom {
+  id: RoomId;
+  name: string;
+}
+export interface BreakoutsCreateRequest {
+  /** 1 to 20 names, each up to 60 characters. */
+  names: string[];
+}
+export interface BreakoutsAssignRequest {
+  /** Participant id -> room id ("main" to stay); moves at once while the rooms are open. */
+  assignments: Record<ParticipantId, RoomId>;
+}
+export interface BreakoutsRandomRequest {
+  /** Who stays in the main room (facilitators and observers always do). */
+  keep?: ParticipantId[];
+}
+export interface BreakoutsChoiceRequest {
+  on: boolean;
+}
+export interface BreakoutsChooseRequest {
+  room_id: RoomId;
+}
+export interface BreakoutsOpenRequest {
+  /** 5 s to 4 h; none: no timer. */
+  duration_seconds?: number | null;
+}
+export interface BreakoutsExtendRequest {
+  /** 30 s to 1 h. */
+  seconds: number;
+}
+export interface BreakoutsBroadcastRequest {
+  /** Up to 500 characters. */
+  text: string;
+}
+export interface BreakoutsVisitRequest {
+  room_id: RoomId;
+}
+
 type Empty = Record<string, never>;
 
 export interface Requests {
@@ -353,6 +403,17 @@ export interface Requests {
   'hand.next': { request: Empty; ack: Empty };
   'chat.send': { request: ChatSendRequest; ack: Empty };
   'chat.remove': { request: ChatRemoveRequest; ack: Empty };
+  'breakouts.create': { request: BreakoutsCreateRequest; ack: Empty };
+  'breakouts.assign': { request: BreakoutsAssignRequest; ack: Empty };
+  'breakouts.assign_randomly': { request: BreakoutsRandomRequest; ack: Empty };
+  'breakouts.let_choose': { request: BreakoutsChoiceRequest; ack: Empty };
+  'breakouts.choose': { request: BreakoutsChooseRequest; ack: Empty };
+  'breakouts.open': { request: BreakoutsOpenRequest; ack: Empty };
+  'breakouts.extend': { request: BreakoutsExtendRequest; ack: Empty };
+  'breakouts.broadcast': { request: BreakoutsBroadcastRequest; ack: Empty };
+  'breakouts.visit': { request: BreakoutsVisitRequest; ack: Empty };
+  'breakouts.close': { request: Empty; ack: Empty };
+  'breakouts.help': { request: Empty; ack: Empty };
 }
 
 export type RequestName = keyof Requests;
@@ -366,7 +427,8 @@ export interface ParticipantUpdated {
 }
 export interface ParticipantLeft {
   participant_id: ParticipantId;
-  reason: 'left' | 'connection_lost';
+  /** `removed`: a facilitator took them out; `moved`: to another (breakout) room. */
+  reason: 'left' | 'connection_lost' | 'removed' | 'moved';
 }
 
 export interface HandsUpdated {
@@ -419,13 +481,50 @@ export interface RoomEntered {
   session: SessionSettings;
 }
 
+export interface SessionEnded {
+  /** The facilitator's closing words ("" when none). */
+  message: string | null;
+}
+
 export interface ChatMessageEvent {
-  room: string;
+  /** Present for messages to the room (a private one to the facilitators comes without). */
+  room?: string;
   message: ChatMessage;
 }
 export interface ChatRemoved {
   room: string;
   id: string;
+}
+
+/** Facilitators: the breakout plan (`breakouts.updated`). */
+export interface BreakoutsUpdated {
+  rooms: BreakoutRoom[];
+  assignments: Record<ParticipantId, RoomId>;
+  open: boolean;
+  /** When the timer ends (server time, seconds), or null. */
+  end_at: number | null;
+  self_select: boolean;
+}
+/** Everyone: the rooms and the timer (`breakouts.public`). */
+export type BreakoutsPublic = Omit<BreakoutsUpdated, 'assignments'> & { room?: string };
+export interface BreakoutMoving {
+  room_id: RoomId;
+  name: string;
+}
+export interface BreakoutWarning {
+  room?: string;
+  seconds_left: number;
+}
+export interface BreakoutBroadcast {
+  room?: string;
+  text: string;
+  from: ParticipantId;
+  name: string;
+}
+export interface BreakoutHelp {
+  participant_id: ParticipantId;
+  name: string;
+  room_id: RoomId;
 }
 
 export interface ServerEvents {
@@ -440,7 +539,13 @@ export interface ServerEvents {
   'waiting.updated': (event: { waiting: WaitingPerson[] }) => void;
   'admission.denied': (event: ErrorBody) => void;
   'unmute.allowed': (event: Empty) => void;
-  'session.ended': (event: { message: string | null }) => void;
+  'session.ended': (event: SessionEnded) => void;
   'chat.message': (event: ChatMessageEvent) => void;
   'chat.removed': (event: ChatRemoved) => void;
+  'breakouts.updated': (event: BreakoutsUpdated) => void;
+  'breakouts.public': (event: BreakoutsPublic) => void;
+  'breakout.moving': (event: BreakoutMoving) => void;
+  'breakout.warning': (event: BreakoutWarning) => void;
+  'breakout.broadcast': (event: BreakoutBroadcast) => void;
+  'breakout.help': (event: BreakoutHelp) => void;
 }
