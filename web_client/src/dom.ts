@@ -53,4 +53,18 @@ export const ICONS = {
   camOff: ['M3 3l18 18', 'M15 8v-1a2 2 0 0 0-2-2H7M3 7v10a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2v-3l4 3V7l-4 3'],
   cam: ['M3 7a2 2 0 0 1 2-2h10a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z', 'M17 10l4-3v10l-4-3'],
   leave: ['M10 17l-5-5 5-5M5 12h11M14 4h4a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-4'],
+  hand: [
+    'M7 11V5.5a1.5 1.5 0 0 1 3 0V10',
+    'M10 10V4a1.5 1.5 0 0 1 3 0v6',
+    'M13 10V5a1.5 1.5 0 0 1 3 0v6',
+    'M16 11V8a1.5 1.5 0 0 1 3 0v6a7 7 0 0 1-7 7h-1a6 6 0 0 1-5-2.7L3.5 14a1.5 1.5 0 0 1 2.4-1.8L7 13.5',
+  ],
 };
+
+/** Whether keyboard focus has nowhere sensible left: on the page itself, or on a control
+ * that was just hidden or taken out. */
+export function focusLost(): boolean {
+  const el = document.activeElement;
+  if (!el || el === document.body || !el.isConnected) return true;
+  return el instanceof HTMLElement && typeof el.checkVisibility === 'function' && !el.checkVisibility();
+}
