@@ -5,8 +5,11 @@ import type { JoinLink } from './link';
 import type { LocalMedia } from './media';
 import { stopMedia } from './media';
 import { MeshSession } from './meshsession';
+import { Group } from './group';
 import {
   canPublish,
+  type ChatMessageEvent,
+  type ChatRemoved,
   type ConnectErrorData,
   type ErrorBody,
   type IceServer,
@@ -18,15 +21,17 @@ import {
   type RoomSnapshot,
   type RoomMedia,
   type SessionClosed,
+  type SessionEnded,
   type SfuOffer,
   type SignalEvent,
+  type WaitingPerson,
   type WaitingStatus,
 } from './protocol';
 import { RoomSync } from './roomsync';
 import { RoomView } from './roomview';
 import { type MediaSession, type SessionHost, sameMedia } from './session';
 import { SfuSession } from './sfu';
-import { closedReason, linkProblem } from './words';
+import { MAY_UNMUTE, closedReason, linkProblem } from './words';
 
 export interface JoinChoices {
   media: LocalMedia | null;
@@ -53,7 +58,8 @@ const MAX_PENDING_SIGNALS = 200;
 const GIVE_UP_AFTER_GRACE_MS = 60_000;
 /** Refusals of turning a microphone or camera on that must be undone locally. */
 const REFUSED_MEDIA = new Set(['muted_by_facilitator', 'not_permitted', 'unmute_not_allowed']);
-/** Join refusals that joining again with the same link cannot change. */
+/** Join refusals that joining again with the same link cannot change. The link is kept
+ * for this tab all the same, so that a reload says the same plain words again. */
 const FINAL_REFUSALS = new Set(['denied', 'removed', 'not_on_roster']);
 
 export class Call {
@@ -64,6 +70,10 @@ export class Call {
   private videoOff: boolean;
   private readonly view: RoomView;
   private readonly sync: RoomSync;
+  /** Hands, spotlight, chat, settings and the facilitator's panel. */
+  private readonly group: Group;
+  /** Our own entry as the room last showed it (role, may_unmute, ...). */
+  private self: PublicParticipant | null = null;
   /** The room's media set-up as last heard, and the session that runs it. */
   private roomMedia: RoomMedia | null = null;
   private session: MediaSession | null = null;
@@ -115,6 +125,7 @@ export class Call {
       {
         toggleMicrophone: () => void this.setMicrophone(!this.audioMuted),
         toggleCamera: () => void this.setCamera(!this.videoOff),
+        toggleHand: () => void this.toggleHand(),
         leave: () => void this.leave(),
         acceptRules: () => void this.acceptRules(),
       },
@@ -128,8 +139,22 @@ export class Call {
         left: (id, reason, before) => this.personLeft(id, reason, before),
         self: (p) => this.selfUpdated(p),
         media: (media) => this.mediaChanged(media),
+        hands: (queue, called) => this.group.setHands(queue, called),
+        spotlight: (id) => this.group.setSpotlight(id),
+        settings: (settings) => {
+          this.group.setSettings(settings);
+          this.refreshMicrophone();
+        },
       },
       async (room, since) => this.conn.request('sync', { room, since }),
+    );
+
+    this.group = new Group(
+      this.view,
+      (name, payload) => this.conn.request(name, payload),
+      () => this.selfId,
+      () => this.sync.participants,
+      link.role,
     );
   }
 
@@ -177,11 +202,16 @@ export class Call {
   }
 
   onClosed(event: SessionClosed): void {
+    const titles: Record<string, string> = {
+      replaced: 'You joined somewhere else',
+      removed: 'You are no longer in the session',
+      denied: 'You were not let in',
+      session_ended: 'The session has ended',
+    };
     this.end({
-      title: event.code === 'replaced' ? 'You joined somewhere else' : 'The session has closed',
+      title: titles[event.code] ?? 'The session has closed',
       text: closedReason(event.code, event.message),
       rejoin: event.code === 'replaced',
-      forgetLink: FINAL_REFUSALS.has(event.code),
     });
   }
 
@@ -191,7 +221,6 @@ export class Call {
       title: 'You were not let in',
       text: event.message || closedReason('denied'),
       rejoin: false,
-      forgetLink: true,
     });
   }
 
@@ -214,11 +243,46 @@ export class Call {
   /** A facilitator let us in (after the waiting room and the ground rules). */
   onRoomEntered(event: RoomEntered): void {
     if (this.state !== 'joined' || !this.waiting) return;
+    this.group.setSettings(event.session);
+    this.group.chatHistory(event.chat);
     this.enterRoom(event.room, false, false);
   }
 
   onWaitingStatus(status: WaitingStatus): void {
     if (this.state === 'joined' && this.waiting) this.view.setWaiting(status, null);
+  }
+
+  /** Facilitators: who waits to come in. */
+  onWaitingUpdated(waiting: WaitingPerson[]): void {
+    if (this.state === 'ended') return;
+    this.group.setWaiting(waiting);
+  }
+
+  /** Ask-to-unmute mode: a facilitator lets us unmute (we do it ourselves). */
+  onUnmuteAllowed(): void {
+    if (this.state === 'ended') return;
+    this.view.notify(MAY_UNMUTE);
+  }
+
+  /** The facilitator ended the session for everyone, perhaps with a closing message. */
+  onSessionEnded(event: SessionEnded): void {
+    const message = (event.message ?? '').trim();
+    this.end({
+      title: 'The session has ended',
+      // The facilitator's closing words, as they wrote them.
+      text: message || closedReason('session_ended'),
+      rejoin: false,
+    });
+  }
+
+  onChatMessage(event: ChatMessageEvent): void {
+    if (this.state === 'ended' || this.waiting) return;
+    this.group.chatMessage(event.message);
+  }
+
+  onChatRemoved(event: ChatRemoved): void {
+    if (this.state === 'ended') return;
+    this.group.chatRemoved(event.id);
   }
 
   onSfuOffer(event: SfuOffer): void {
@@ -250,12 +314,11 @@ export class Call {
         return;
       }
       if (code === 'already_joined') return;
-      const final = FINAL_REFUSALS.has(code);
+      const final = FINAL_REFUSALS.has(code) || code === 'session_ended';
       this.end({
         title: code === 'session_ended' ? 'The session has ended' : 'You could not join',
         text: code === 'session_ended' ? closedReason(code) : ack.error.message,
         rejoin: !final,
-        forgetLink: final,
       });
       return;
     }
@@ -267,11 +330,16 @@ export class Call {
     this.everJoined = true;
     this.view.setConnection('connected');
 
+    this.group.setSettings(ack.session);
+    this.group.setWaiting(ack.lobby);
     if (ack.room) {
+      this.group.chatHistory(ack.chat);
       this.enterRoom(ack.room, rejoin, ack.resumed);
     } else {
       // Waiting to be let in: the facilitator admits us (`room.entered`).
       this.waiting = true;
+      this.self = ack.self;
+      this.view.setInRoom(false);
       this.view.setSelf(ack.self);
       this.view.setWaiting(ack.waiting ?? null, ack.rules ?? null);
     }
@@ -304,6 +372,8 @@ export class Call {
       // one arriving (in a peer-to-peer room, we offer).
       this.startSession(false);
     }
+    this.group.entered();
+    this.refreshMicrophone();
     if (wasWaiting) this.view.announce('You are in the session now.');
   }
 
@@ -371,6 +441,7 @@ export class Call {
   // ---- people -------------------------------------------------------------------------------
   private personJoined(p: PublicParticipant): void {
     this.view.addOrUpdate(p);
+    this.group.peopleChanged();
     if (this.quiet) return; // the snapshot at join: the session starts after it
     this.view.announce(`${p.name} joined the session.`);
     if (!this.applyingJoin) this.session?.personJoined(p);
@@ -378,25 +449,63 @@ export class Call {
 
   private personUpdated(p: PublicParticipant, before: PublicParticipant): void {
     this.view.addOrUpdate(p);
+    this.group.peopleChanged();
     if (!this.applyingJoin) this.session?.personUpdated(p, before);
   }
 
-  private personLeft(id: string, _reason: string, before: PublicParticipant): void {
+  private personLeft(id: string, reason: string, before: PublicParticipant): void {
     this.view.remove(id);
     this.session?.personLeft(id);
-    this.view.announce(`${before.name} left the session.`);
+    this.group.peopleChanged();
+    this.view.announce(
+      reason === 'removed' ? `${before.name} is no longer in the session.` : `${before.name} left the session.`,
+    );
   }
 
   // ---- own controls -------------------------------------------------------------------------
   private selfUpdated(p: PublicParticipant): void {
+    this.self = p;
     this.view.setSelf(p);
+    this.group.setRole(p.role);
+    this.group.peopleChanged();
     // A facilitator stopped our microphone or camera: the server enforces it; follow it
     // here too so that the buttons tell the truth, and say so while it lasts.
     this.audioBlocked = Boolean(p.audio_blocked);
     this.videoBlocked = Boolean(p.video_blocked);
     if (this.audioBlocked && !this.audioMuted) this.applyMicrophone(true);
     if (this.videoBlocked && !this.videoOff) this.applyCamera(true);
-    this.view.setBlocked(this.audioBlocked, this.videoBlocked);
+    this.refreshMicrophone();
+  }
+
+  /** Ask-to-unmute mode applies to participants until a facilitator lets them unmute. */
+  private mustAsk(): boolean {
+    const self = this.self;
+    return Boolean(this.group.settings.ask_to_unmute && self && self.role === 'participant' && !self.may_unmute);
+  }
+
+  private refreshMicrophone(): void {
+    const asking = Boolean(this.group.settings.ask_to_unmute && this.self?.role === 'participant');
+    this.view.setMicrophoneAsks(this.mustAsk());
+    this.view.setBlocked(
+      this.audioBlocked,
+      this.videoBlocked,
+      !asking ? 'no' : this.self?.may_unmute ? 'allowed' : this.self?.unmute_requested ? 'asked' : 'must ask',
+    );
+  }
+
+  private async toggleHand(): Promise<void> {
+    const raise = !this.view.handIsRaised;
+    const ack = await this.conn.request(raise ? 'hand.raise' : 'hand.lower', {});
+    if (this.finished) return;
+    if (!ack.ok) this.view.notify(ack.error.message);
+    else this.view.announce(raise ? 'Your hand is raised.' : 'Your hand is lowered.');
+  }
+
+  private async askToUnmute(): Promise<void> {
+    const ack = await this.conn.request('unmute.request', {});
+    if (this.finished) return;
+    // The notice under the people says it once the room shows the request.
+    if (!ack.ok) this.view.notify(ack.error.message);
   }
 
   private applyMicrophone(muted: boolean): void {
@@ -417,6 +526,11 @@ export class Call {
 
   private async setMicrophone(muted: boolean): Promise<void> {
     if (!this.publisher || !this.choices.media?.audio) return;
+    if (!muted && this.mustAsk()) {
+      // Ask-to-unmute mode: the button asks; the facilitator lets us (unmute.allowed).
+      await this.askToUnmute();
+      return;
+    }
     if (!muted && this.audioBlocked) {
       // Stopped by a facilitator: ask, but keep the microphone off unless the server agrees.
       const ack = await this.conn.request('media.update', { audio_muted: false });
@@ -474,6 +588,7 @@ export class Call {
     this.session?.close();
     this.session = null;
     stopMedia(this.choices.media);
+    this.group.destroy();
     this.view.destroy();
     this.onEnd(ending);
   }

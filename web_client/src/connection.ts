@@ -4,6 +4,8 @@ import { io, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import type {
   Ack,
+  ChatMessageEvent,
+  ChatRemoved,
   ConnectErrorData,
   ErrorBody,
   ParticipantSpeaking,
@@ -12,8 +14,10 @@ import type {
   RoomEntered,
   RoomEvent,
   SessionClosed,
+  SessionEnded,
   SfuOffer,
   SignalEvent,
+  WaitingPerson,
   WaitingStatus,
 } from './protocol';
 import { TOKEN_ERROR_CODES } from './protocol';
@@ -37,6 +41,13 @@ export interface ConnectionHandlers {
   roomEntered(event: RoomEntered): void;
   waitingStatus(event: WaitingStatus): void;
   denied(event: ErrorBody): void;
+  /** Facilitators: who waits to be admitted. */
+  waitingUpdated(waiting: WaitingPerson[]): void;
+  /** A facilitator lets us unmute (ask-to-unmute mode). */
+  unmuteAllowed(): void;
+  sessionEnded(event: SessionEnded): void;
+  chatMessage(event: ChatMessageEvent): void;
+  chatRemoved(event: ChatRemoved): void;
 }
 
 const NOT_CONNECTED: ConnectErrorData = {
@@ -83,6 +94,11 @@ export class Connection {
     s.on('room.entered', (event: RoomEntered) => handlers.roomEntered(event));
     s.on('waiting.status', (event: WaitingStatus) => handlers.waitingStatus(event));
     s.on('admission.denied', (event: ErrorBody) => handlers.denied(event));
+    s.on('waiting.updated', (event: { waiting: WaitingPerson[] }) => handlers.waitingUpdated(event.waiting ?? []));
+    s.on('unmute.allowed', () => handlers.unmuteAllowed());
+    s.on('session.ended', (event: SessionEnded) => handlers.sessionEnded(event));
+    s.on('chat.message', (event: ChatMessageEvent) => handlers.chatMessage(event));
+    s.on('chat.removed', (event: ChatRemoved) => handlers.chatRemoved(event));
     // When the device's network comes back, try at once instead of waiting out the backoff.
     window.addEventListener('online', this.retryNow);
   }

@@ -78,6 +78,11 @@ function begin(container: HTMLElement, link: JoinLink): void {
     roomEntered: (event) => call?.onRoomEntered(event),
     waitingStatus: (event) => call?.onWaitingStatus(event),
     denied: (event) => call?.onDenied(event),
+    waitingUpdated: (waiting) => call?.onWaitingUpdated(waiting),
+    unmuteAllowed: () => call?.onUnmuteAllowed(),
+    sessionEnded: (event) => call?.onSessionEnded(event),
+    chatMessage: (event) => call?.onChatMessage(event),
+    chatRemoved: (event) => call?.onChatRemoved(event),
   });
 
   check = new DeviceCheck(container, link, (choices) => {

@@ -5,7 +5,16 @@
 // answered with the missing events or a fresh snapshot. Events about oneself are applied
 // like any other, idempotently.
 
-import type { Ack, PublicParticipant, RoomEvent, RoomMedia, RoomSnapshot, SyncAck } from './protocol';
+import type {
+  Ack,
+  ParticipantId,
+  PublicParticipant,
+  RoomEvent,
+  RoomMedia,
+  RoomSnapshot,
+  SessionSettings,
+  SyncAck,
+} from './protocol';
 
 export interface RoomListener {
   joined(p: PublicParticipant): void;
@@ -14,6 +23,12 @@ export interface RoomListener {
   self(p: PublicParticipant): void;
   /** The room's media set-up, from a snapshot or a `room.media` event. */
   media(media: RoomMedia): void;
+  /** Raised hands in order; `called`: who was just called on (events only). */
+  hands(queue: ParticipantId[], called: ParticipantId | null): void;
+  /** Whom everyone's layout puts first. */
+  spotlight(id: ParticipantId | null): void;
+  /** The session's settings changed (`session.updated`). */
+  settings(settings: SessionSettings): void;
 }
 
 export type SyncFn = (room: string, since: number) => Promise<Ack<SyncAck>>;
@@ -65,6 +80,8 @@ export class RoomSync {
         if (id !== me) this.listener.left(id, 'left', before);
       }
     }
+    this.listener.hands(snapshot.hands ?? [], null);
+    this.listener.spotlight(snapshot.spotlight ?? null);
     // A server that predates media set-ups is peer to peer.
     this.listener.media(snapshot.media ?? { mode: 'mesh', epoch: 0 });
     this.ready = true;
@@ -119,6 +136,15 @@ export class RoomSync {
       }
       case 'room.media':
         this.listener.media(event.payload);
+        break;
+      case 'hands.updated':
+        this.listener.hands(event.payload.queue ?? [], event.payload.called ?? null);
+        break;
+      case 'room.spotlight':
+        this.listener.spotlight(event.payload.participant_id ?? null);
+        break;
+      case 'session.updated':
+        this.listener.settings(event.payload);
         break;
       default:
         // A newer server may send events this client does not know: skip them.

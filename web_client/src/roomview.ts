@@ -1,13 +1,25 @@
 // The room screen: a grid of people, your own controls, and calm status messages.
 
+import { closeDialogs } from './dialog';
 import { h, icon, ICONS, clear } from './dom';
+import { SidePanels } from './panels';
 import { AudioLevel, SpeakingDetector, audioContext, setSpeaker } from './media';
 import { canPublish, type PublicParticipant, type WaitingStatus } from './protocol';
-import { BLOCKED_AUDIO, BLOCKED_VIDEO, RULES_INTRO, VIDEO_PAUSED, WAITING, initials } from './words';
+import {
+  ASKED_TO_UNMUTE,
+  ASK_TO_UNMUTE_BLOCKED,
+  BLOCKED_AUDIO,
+  BLOCKED_VIDEO,
+  RULES_INTRO,
+  VIDEO_PAUSED,
+  WAITING,
+  initials,
+} from './words';
 
 export interface ControlHandlers {
   toggleMicrophone(): void;
   toggleCamera(): void;
+  toggleHand(): void;
   leave(): void;
   acceptRules(): void;
 }
@@ -39,6 +51,8 @@ class Tile {
   private readonly micOff: HTMLElement;
   private readonly camOff: HTMLElement;
   private readonly away: HTMLElement;
+  private readonly handMark: HTMLElement;
+  private readonly spotlightMark: HTMLElement;
   private readonly speakingText: HTMLElement;
   /** On your own tile: a facilitator stopped your microphone. */
   private readonly blockedMark: HTMLElement | null;
@@ -80,6 +94,9 @@ class Tile {
     this.micOff = mark('mark-mic-off', 'Microphone off', ICONS.micOff);
     this.camOff = mark('mark-camera-off', 'Camera off', ICONS.camOff);
     this.away = h('span', { class: 'mark mark-away' }, 'Reconnecting…');
+    this.handMark = mark('mark-hand', 'Hand raised', ICONS.hand);
+    this.handMark.hidden = true;
+    this.spotlightMark = h('span', { class: 'mark mark-spotlight', hidden: true }, 'Spotlight');
     this.blockedMark = self
       ? h('span', { class: 'mark mark-blocked', hidden: true }, 'Muted by the facilitator')
       : null;
@@ -94,7 +111,16 @@ class Tile {
         { class: 'caption' },
         this.nameEl,
         this.speakingText,
-        h('span', { class: 'marks' }, this.away, this.blockedMark, this.micOff, this.camOff),
+        h(
+          'span',
+          { class: 'marks' },
+          this.spotlightMark,
+          this.handMark,
+          this.away,
+          this.blockedMark,
+          this.micOff,
+          this.camOff,
+        ),
       ),
     );
     this.setName(name);
@@ -102,6 +128,23 @@ class Tile {
 
   setName(name: string): void {
     this.nameEl.textContent = this.self ? `${name} (you)` : name;
+  }
+
+  setHand(raised: boolean): void {
+    this.handMark.hidden = !raised;
+  }
+
+  setSpotlight(on: boolean): void {
+    this.spotlightMark.hidden = !on;
+    this.li.classList.toggle('spotlit', on);
+  }
+
+  /** The words on your own tile while your microphone is held at the server (null: only
+   * the microphone mark, as in ask-to-unmute mode, where the notice says what to do). */
+  setBlockedWords(text: string | null): void {
+    if (!this.blockedMark) return;
+    this.blockedMark.textContent = text ?? '';
+    this.blockedMark.classList.toggle('unused', text === null);
   }
 
   update(p: {
@@ -239,6 +282,33 @@ class Tile {
   }
 }
 
+/** The column count giving the largest tiles for `n` people in `width` x `height` (on a
+ * small screen with many people the tiles keep a readable minimum size and scroll). */
+function fitGrid(
+  n: number,
+  width: number,
+  height: number,
+  gap: number,
+  caption: number,
+  minWidth: number,
+): { cols: number; size: number } {
+  let best = { cols: 1, size: 0 };
+  for (let cols = 1; cols <= n; cols++) {
+    const rows = Math.ceil(n / cols);
+    let size = (width - gap * (cols - 1)) / cols;
+    if (height > 0) {
+      const byHeight = (((height - gap * (rows - 1)) / rows - caption) * 4) / 3;
+      size = Math.min(size, byHeight);
+    }
+    if (size > best.size) best = { cols, size };
+  }
+  if (best.size < minWidth) {
+    const cols = Math.max(1, Math.floor((width + gap) / (minWidth + gap)));
+    best = { cols, size: (width - gap * (cols - 1)) / cols };
+  }
+  return best;
+}
+
 export class RoomView {
   readonly root: HTMLElement;
   private readonly list: HTMLUListElement;
@@ -276,6 +346,18 @@ export class RoomView {
     video_blocked: boolean;
   };
   private readonly resize: ResizeObserver | null = null;
+  /** The chat and the facilitator's controls, beside the people or over them. */
+  readonly panels: SidePanels;
+  private readonly header: HTMLElement;
+  private readonly stage: HTMLElement;
+  private readonly controls: HTMLElement;
+  private readonly handButton: HTMLButtonElement | null = null;
+  private handRaised = false;
+  /** Ask-to-unmute mode: the microphone button asks instead of unmuting. */
+  private micAsks = false;
+  private selfId: string | null = null;
+  private spotlightId: string | null = null;
+  private hands: string[] = [];
 
   constructor(
     container: HTMLElement,
@@ -340,6 +422,12 @@ export class RoomView {
       this.camButton.addEventListener('click', () => handlers.toggleCamera());
       controls.appendChild(this.camButton);
     }
+    if (opts.publisher) {
+      this.handButton = h('button', { type: 'button', class: 'control hand', 'aria-pressed': 'false', hidden: true });
+      this.handButton.addEventListener('click', () => handlers.toggleHand());
+      controls.appendChild(this.handButton);
+      this.setHand(false);
+    }
     const leave = h('button', { type: 'button', class: 'control leave' }, icon(ICONS.leave), h('span', {}, 'Leave session'));
     leave.addEventListener('click', () => handlers.leave());
     controls.appendChild(leave);
@@ -352,22 +440,28 @@ export class RoomView {
       if (!opts.hasCamera) notes.push(h('p', { class: 'note' }, 'Your camera is not available, so the group cannot see you.'));
     }
 
+    this.controls = controls;
+    this.stage = h('div', { class: 'stage' }, this.list);
+    this.header = h(
+      'header',
+      { class: 'room-header' },
+      h('h1', { id: 'room-title', tabindex: '-1' }, 'Group session'),
+      this.stateEl,
+    );
+    this.panels = new SidePanels(() => [this.header, this.stage, this.controls, ...this.notices()]);
+    this.panels.toggles.hidden = true;
+    this.header.appendChild(this.panels.toggles);
     this.root = h(
       'main',
       { class: 'room', 'aria-labelledby': 'room-title' },
-      h(
-        'header',
-        { class: 'room-header' },
-        h('h1', { id: 'room-title', tabindex: '-1' }, 'Group session'),
-        this.stateEl,
-      ),
+      this.header,
       this.banner,
       this.waitingEl,
       this.noteEl,
       this.pausedEl,
       this.soundButton,
       ...notes,
-      this.list,
+      h('div', { class: 'room-body' }, this.stage, this.panels.side),
       this.blockEl,
       controls,
       this.announcer,
@@ -392,10 +486,19 @@ export class RoomView {
     this.selfTile.update({ ...this.selfState, connection: 'connected' });
     if (this.micButton) {
       clear(this.micButton);
-      this.micButton.setAttribute('aria-pressed', String(muted));
+      const asks = muted && this.micAsks;
+      // Asking is not a switch: it sends a request, the facilitator answers.
+      if (asks) this.micButton.removeAttribute('aria-pressed');
+      else this.micButton.setAttribute('aria-pressed', String(muted));
+      this.micButton.classList.toggle('asks', asks);
+      const label = asks ? 'Ask to unmute' : muted ? 'Unmute microphone' : 'Mute microphone';
+      // A phone shows the short words; the name stays the full one (which contains them).
+      const short = asks ? label : muted ? 'Unmute' : 'Mute';
+      this.micButton.setAttribute('aria-label', label);
       this.micButton.append(
         icon(muted ? ICONS.micOff : ICONS.mic),
-        h('span', {}, muted ? 'Unmute microphone' : 'Mute microphone'),
+        h('span', { class: 'label-long' }, label),
+        h('span', { class: 'label-short', 'aria-hidden': 'true' }, short),
       );
     }
   }
@@ -414,8 +517,76 @@ export class RoomView {
   }
 
   setSelf(p: PublicParticipant): void {
+    this.selfId = p.id;
     this.selfState.name = p.name;
     this.selfTile.setName(p.name);
+    this.selfTile.setHand(this.hands.includes(p.id));
+    this.selfTile.setSpotlight(this.spotlightId === p.id);
+  }
+
+  /** The notices above the people: covered, with them, by a panel on a phone. */
+  private notices(): HTMLElement[] {
+    return [this.banner, this.waitingEl, this.noteEl, this.pausedEl, this.soundButton, this.blockEl];
+  }
+
+  /** In the room (true) or still waiting to be let in: hands and panels are for the room. */
+  setInRoom(inRoom: boolean): void {
+    if (this.handButton) this.handButton.hidden = !inRoom;
+    this.panels.toggles.hidden = !inRoom;
+  }
+
+  /** Your own hand, up or down. */
+  setHand(raised: boolean): void {
+    this.handRaised = raised;
+    if (!this.handButton) return;
+    clear(this.handButton);
+    this.handButton.setAttribute('aria-pressed', String(raised));
+    this.handButton.append(icon(ICONS.hand), h('span', {}, raised ? 'Lower hand' : 'Raise hand'));
+  }
+
+  get handIsRaised(): boolean {
+    return this.handRaised;
+  }
+
+  /** Raised hands, in order: a mark on each tile. */
+  setHands(queue: string[]): void {
+    this.hands = [...queue];
+    for (const [id, tile] of this.tiles) tile.setHand(queue.includes(id));
+    this.selfTile.setHand(this.selfId !== null && queue.includes(this.selfId));
+  }
+
+  /** Whom everyone's layout puts first (and larger); null for nobody. */
+  setSpotlight(id: string | null): void {
+    this.spotlightId = id;
+    for (const [tid, tile] of this.tiles) tile.setSpotlight(tid === id);
+    this.selfTile.setSpotlight(id !== null && id === this.selfId);
+    this.placeSpotlight();
+    this.layout();
+  }
+
+  private spotlitTile(): Tile | null {
+    if (this.spotlightId === null) return null;
+    if (this.spotlightId === this.selfId) return this.selfTile;
+    return this.tiles.get(this.spotlightId) ?? null;
+  }
+
+  /** The spotlit tile first, then yourself, then everyone by seat (moving only what is
+   * out of place). */
+  private placeSpotlight(): void {
+    const spot = this.spotlitTile();
+    const seat = (t: Tile): number => Number(t.li.dataset.seat ?? NaN);
+    const others = [...this.tiles.values()].filter((t) => t !== spot).sort((a, b) => seat(a) - seat(b));
+    const order = [...(spot ? [spot] : []), ...(spot === this.selfTile ? [] : [this.selfTile]), ...others];
+    order.forEach((tile, i) => {
+      if (this.list.children[i] !== tile.li) this.list.insertBefore(tile.li, this.list.children[i] ?? null);
+    });
+  }
+
+  /** Ask-to-unmute mode while your microphone is off: the button asks. */
+  setMicrophoneAsks(asks: boolean): void {
+    if (this.micAsks === asks) return;
+    this.micAsks = asks;
+    this.setMicrophone(this.selfState.audio_muted);
   }
 
   /** Waiting to be let in (null: in the room). `rules`: the ground rules' text. */
@@ -431,16 +602,21 @@ export class RoomView {
   }
 
   /** A facilitator stopped (or let through again) your microphone or camera. */
-  setBlocked(audio: boolean, video: boolean): void {
-    this.selfState.audio_blocked = audio;
+  setBlocked(audio: boolean, video: boolean, ask: 'no' | 'must ask' | 'asked' | 'allowed' = 'no'): void {
+    this.selfState.audio_blocked = audio && ask !== 'allowed';
     this.selfState.video_blocked = video;
     this.selfTile.update({ ...this.selfState, connection: 'connected' });
-    const words = [audio ? BLOCKED_AUDIO : '', video ? BLOCKED_VIDEO : ''].filter(Boolean);
+    // In ask-to-unmute mode the microphone is held until the facilitator lets you: say how
+    // to ask rather than who muted it (you may have muted it yourself). Once allowed, it
+    // is yours to turn on.
+    this.selfTile.setBlockedWords(ask === 'no' ? 'Muted by the facilitator' : null);
+    const audioWords = ask === 'must ask' ? ASK_TO_UNMUTE_BLOCKED : ask === 'asked' ? ASKED_TO_UNMUTE : BLOCKED_AUDIO;
+    const words = [this.selfState.audio_blocked ? audioWords : '', video ? BLOCKED_VIDEO : ''].filter(Boolean);
     this.blockEl.textContent = words.join(' ');
     this.blockEl.hidden = words.length === 0;
     // The buttons point at the explanation while they cannot turn things back on.
     for (const [button, blocked] of [
-      [this.micButton, audio],
+      [this.micButton, this.selfState.audio_blocked],
       [this.camButton, video],
     ] as const) {
       if (!button) continue;
@@ -479,24 +655,17 @@ export class RoomView {
       this.tiles.set(p.id, tile);
       tile.setVideoPaused(this.videoPaused);
       tile.setServerSpeaking(this.serverSpeaking ? (this.speaking.get(p.id) ?? false) : null);
-      this.insertInOrder(tile, p.seat);
+      tile.li.dataset.seat = String(p.seat);
+      this.list.appendChild(tile.li);
+      tile.setHand(this.hands.includes(p.id));
+      tile.setSpotlight(this.spotlightId === p.id);
+      this.placeSpotlight();
       this.layout();
       const stream = this.streams.get(p.id);
       if (stream) tile.setStream(stream, this.opts.speakerId);
     }
     tile.li.dataset.seat = String(p.seat);
     tile.update(p);
-  }
-
-  private insertInOrder(tile: Tile, seat: number): void {
-    for (const other of this.list.children) {
-      const s = Number((other as HTMLElement).dataset.seat ?? NaN);
-      if (other !== this.selfTile.li && s > seat) {
-        this.list.insertBefore(tile.li, other);
-        return;
-      }
-    }
-    this.list.appendChild(tile.li);
   }
 
   remove(id: string): void {
@@ -522,19 +691,18 @@ export class RoomView {
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
     const caption = 2.9 * rem + 8; // caption bar and tile border
     const minWidth = Math.min(width, 9 * rem);
-    let best = { cols: 1, size: 0 };
-    for (let cols = 1; cols <= n; cols++) {
-      const rows = Math.ceil(n / cols);
-      let size = (width - gap * (cols - 1)) / cols;
-      if (height > 0) {
-        const byHeight = (((height - gap * (rows - 1)) / rows - caption) * 4) / 3;
-        size = Math.min(size, byHeight);
-      }
-      if (size > best.size) best = { cols, size };
-    }
-    if (best.size < minWidth) {
-      const cols = Math.max(1, Math.floor((width + gap) / (minWidth + gap)));
-      best = { cols, size: (width - gap * (cols - 1)) / cols };
+    const spot = this.spotlitTile();
+    let best: { cols: number; size: number };
+    if (spot && n > 1) {
+      // The spotlit person first, across the top and larger; the others share the rest.
+      const spotHeight = height > 0 ? height * 0.6 : 0;
+      const spotWidth = height > 0 ? Math.min(width, ((spotHeight - caption) * 4) / 3) : width;
+      best = fitGrid(n - 1, width, height > 0 ? Math.max(1, height - spotHeight - gap) : 0, gap, caption, minWidth);
+      // Always clearly larger than the others (on a small screen the list scrolls).
+      const spotSize = Math.min(width, Math.max(spotWidth, minWidth, best.size * 1.5));
+      this.list.style.setProperty('--spot-width', `${Math.floor(spotSize)}px`);
+    } else {
+      best = fitGrid(n, width, height, gap, caption, minWidth);
     }
     this.list.style.setProperty('--cols', String(best.cols));
     this.list.style.setProperty('--tile-width', `${Math.floor(best.size)}px`);
@@ -611,6 +779,8 @@ export class RoomView {
   }
 
   destroy(): void {
+    closeDialogs();
+    this.panels.destroy();
     this.resize?.disconnect();
     window.clearInterval(this.timer);
     window.clearTimeout(this.announceTimer);

@@ -62,3 +62,10 @@ export const VIDEO_PAUSED = 'Video is paused to keep the sound clear on your con
 /** While waiting to be let in. */
 export const WAITING = 'Please wait: the facilitator will let you in shortly.';
 export const RULES_INTRO = 'Before you come in, please read the group’s ground rules.';
+
+/** Ask-to-unmute mode, for a participant whose microphone is off. */
+export const ASK_TO_UNMUTE_BLOCKED = 'To speak, choose “Ask to unmute”. The facilitator will let you know.';
+export const ASK_TO_UNMUTE_ON = '“Ask to unmute” is on: when your microphone is off, ask before you speak.';
+export const ASKED_TO_UNMUTE = 'You asked to unmute. The facilitator will let you know.';
+export const MAY_UNMUTE = 'The facilitator has let you unmute. Unmute your microphone when you are ready.';
+export const CALLED_ON = 'The facilitator has called on you. Go ahead when you are ready.';
