@@ -13,8 +13,13 @@ from tests.support.services import ServerProcess
 
 
 def tile(page: Page, name: str) -> Locator:
-    """The tile of another person, found by the name it shows."""
-    return page.get_by_role("listitem").filter(has=page.get_by_text(name, exact=True))
+    """The tile of another person, found by the name it shows (in the list of tiles, not
+    in the chat or a facilitator's panel)."""
+    return (
+        page.get_by_role("list", name="People in the session")
+        .get_by_role("listitem")
+        .filter(has=page.get_by_text(name, exact=True))
+    )
 
 
 async def join(page: Page) -> None:
@@ -259,8 +264,8 @@ async def media_paths(page: Page) -> list[dict[str, object]]:
 
 class FacilitatorControls:
     """A facilitator's requests (`moderate.media`, `admission.admit`, ...) from a plain
-    Socket.IO client: the web client has no facilitator panel yet. Joins without sending
-    any media."""
+    Socket.IO client, for tests about what a participant's page does (the facilitator's
+    own page is tested in test_facilitation*.py). Joins without sending any media."""
 
     def __init__(self, server: ServerProcess, session_id: str, token: str) -> None:
         self.server, self.session_id, self.token = server, session_id, token
@@ -287,3 +292,56 @@ class FacilitatorControls:
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await self.sio.disconnect()
+
+
+# ---- the facilitator's panel and the chat -------------------------------------------------
+def panel(page: Page, name: str) -> Locator:
+    """A side panel ("Facilitator controls", "Chat"), found by its heading."""
+    return page.get_by_role("region", name=name, exact=True)
+
+
+async def open_panel(page: Page, name: str) -> Locator:
+    """Open a side panel with its toggle in the header (if it is not open yet)."""
+    toggle = page.get_by_role("group", name="Panels").get_by_role("button", name=name)
+    if await toggle.get_attribute("aria-expanded") != "true":
+        await toggle.click()
+    region = panel(page, name)
+    await expect(region).to_be_visible()
+    return region
+
+
+async def feedback(page: Page, text: str) -> None:
+    """The facilitator's panel says, politely, what an action did."""
+    await expect(panel(page, "Facilitator controls").get_by_role("status")).to_have_text(text)
+
+
+async def wait_and_accept_rules(page: Page) -> None:
+    """Pass the device check, see the waiting notice and the ground rules, accept them."""
+    await join(page)
+    await expect(page.get_by_text("the facilitator will let you in shortly")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Ground rules")).to_be_visible()
+    await page.get_by_role("button", name="I agree to the ground rules").click()
+    await expect(page.get_by_role("heading", name="Ground rules")).to_be_hidden()
+
+
+async def send_chat(page: Page, text: str, to: str = "Everyone") -> None:
+    chat = await open_panel(page, "Chat")
+    if await chat.get_by_label("Send to").is_visible():
+        await chat.get_by_label("Send to").select_option(label=to)
+    await chat.get_by_label("Your message").fill(text)
+    await chat.get_by_role("button", name="Send", exact=True).click()
+    await expect(chat.get_by_label("Your message")).to_have_value("")
+
+
+def chat_message(page: Page, text: str) -> Locator:
+    """A message in the chat panel, found by its text."""
+    return panel(page, "Chat").get_by_role("listitem").filter(has_text=text)
+
+
+def assert_audit_log_is_opaque(server: ServerProcess, words: list[str]) -> None:
+    """The audit log has lines, and none carries a display name or a chat text."""
+    assert server.audit_log is not None
+    text = server.audit_log.read_text()
+    assert text.strip(), "nothing was written to the audit log"
+    for word in words:
+        assert word not in text, f"{word!r} reached the audit log"
