@@ -206,6 +206,7 @@ class SessionCommands:
                     "name": p.name,
                     "role": p.role.value,
                     "waiting_since": p.waiting_since,
+                    "admitted": p.admitted,
                     "rules_accepted": p.rules_accepted_at is not None,
                     "connection": "connected" if p.connected else "reconnecting",
                 }

@@ -39,9 +39,9 @@ class Chat(SessionCommands):
                 at=self.clock(),
             )
             await self.store.add_chat(message)
-            payload = {"message": message.view()}
             if to == "room":
-                return [ToRoomVolatile(message.room, "chat.message", payload)]
+                return [ToRoomVolatile(message.room, "chat.message", {"message": message.view()})]
+            payload = {"room": message.room, "message": message.view()}
             out: list[Delivery] = list(
                 await self._to_facilitators(p.session_id, "chat.message", payload)
             )

@@ -390,7 +390,9 @@ SERVER_EVENTS: dict[str, str] = {
 ROOM_EVENTS: dict[str, str] = {
     "participant.joined": "{participant}: someone took a seat in the room.",
     "participant.updated": "{participant}: media or connection state changed.",
-    "participant.left": "{participant_id, reason}: reason is 'left' or 'connection_lost'.",
+    "participant.left": (
+        "{participant_id, reason}: 'left', 'connection_lost', 'removed' or 'moved'."
+    ),
     "room.media": "{mode, epoch}: the room's media set-up changed; set up media again.",
     "hands.updated": "{queue, called}: raised hands in order; `called` was just called.",
     "room.spotlight": "{participant_id}: whom everyone's layout puts first (or null).",
