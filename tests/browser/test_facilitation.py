@@ -142,7 +142,8 @@ async def test_people_wait_are_let_in_or_turned_away_and_a_locked_session_admits
     eve = await new_person(link(server, mint, session_id, EVE), EVE)
     await eve.page.get_by_role("button", name="Join", exact=True).click()
     await expect(eve.page.get_by_role("heading", name="You could not join")).to_be_visible()
-    await expect(eve.page.get_by_text("This session is closed to newcomers right now.")).to_be_visible()
+    closed = eve.page.get_by_text("This session is closed to newcomers right now.")
+    await expect(closed).to_be_visible()
     await expect(fac.get_by_text("Nobody is waiting.")).to_be_visible()
 
     assert_audit_log_is_opaque(server, [DANA, SAM, ALEX, CYD, EVE, *TEXTS])
@@ -248,9 +249,8 @@ async def test_chat_hands_spotlight_and_the_end_of_the_session(
     # Promoted live: Sam becomes a co-facilitator and gets the facilitator's controls.
     await controls.get_by_role("button", name=f"Make co-facilitator, {SAM}").click()
     await feedback(fac, f"{SAM} is now a co-facilitator.")
-    await expect(
-        sam.page.get_by_role("group", name="Panels").get_by_role("button", name="Facilitator controls")
-    ).to_be_visible()
+    panels = sam.page.get_by_role("group", name="Panels")
+    await expect(panels.get_by_role("button", name="Facilitator controls")).to_be_visible()
 
     # The end, with a closing message, for everyone.
     await controls.get_by_role("button", name="End session for everyone").click()
