@@ -22,6 +22,16 @@ per remote participant. A new epoch (a move between topologies, or the SFU resta
 closes every media connection and sets up again for the new mode, without rejoining.
 Everything about the SFU runs in one queue, in order, like each peer's negotiation.
 
+Moving between rooms (breakouts, back to the main room, admitted from the waiting room).
+`room.entered` {self, room, chat, session} says the server moved our connection: every
+media connection of the old room is closed, the room, its people, its `seq` and its media
+set-up are replaced by the new snapshot, and media is set up again there (peer to peer or
+through the SFU, as the snapshot says), even when the new room's epoch happens to equal
+the old room's. A roommate who moves away arrives as `participant.left` with reason
+`moved`. Unnumbered events (breakout notices, chat) are recorded in `events`, so tests
+can await them (`wait_for_event`). `drop()` then `rejoin()` is a lost connection coming
+back: the same token, `join` with `last_seq`, into whatever room the seat is in now.
+
 Media. Each connection gets its own small synthetic video track (160x120) and a tone, so
 a test costs little CPU. Every received track is consumed and counted per remote
 participant, so callers can await `wait_for_peer_media(peer, "video", n)` in either
@@ -205,6 +215,8 @@ class SfuLink:
     to (participant id, kind), as the server's latest offer said."""
 
     epoch: int
+    # The room this set-up belongs to (epochs count per room).
+    room: str = ""
     publisher: RTCPeerConnection | None = None
     subscriber: RTCPeerConnection | None = None
     streams: dict[str, tuple[str, Kind]] = field(default_factory=dict)
@@ -226,6 +238,21 @@ class _Waiter:
     target: int
     future: asyncio.Future[int]
 
+
+# Unnumbered events recorded in `PythonParticipant.events` (besides `room.entered`),
+# so that tests can await them.
+RECORDED = (
+    "breakout.moving",
+    "breakout.broadcast",
+    "breakout.warning",
+    "breakout.help",
+    "breakouts.public",
+    "breakouts.updated",
+    "chat.message",
+    "chat.removed",
+    "waiting.status",
+    "session.ended",
+)
 
 # Our negotiation with the SFU runs in its own lane of the per-peer job queues; no
 # participant id can take this name ('#' is outside the id pattern).
@@ -263,7 +290,7 @@ class PythonParticipant:
         # enforces the block.
         self.obey_moderation = obey_moderation
 
-        self.sio = socketio.AsyncClient(reconnection=False, serializer="msgpack")
+        self.sio = self._new_socket()
         self.participant_id = ""
         self.role = ""
         self.room = ""
@@ -279,6 +306,15 @@ class PythonParticipant:
         self.speaking: dict[str, bool] = {}
         self.ice_servers: list[dict[str, Any]] = []
         self.closed_reason: dict[str, Any] | None = None
+        # The room's chat so far (from `join` or `room.entered`), then as it arrives.
+        self.chat: list[dict[str, Any]] = []
+        # The session's settings, as `join` or `room.entered` last said.
+        self.session_settings: dict[str, Any] | None = None
+        # Unnumbered events as they arrived, oldest first: (name, payload). Room moves,
+        # breakout notices, chat; see `RECORDED`.
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        # The last `join` acknowledgement (after `rejoin`, the rejoin's).
+        self.join_ack: dict[str, Any] = {}
 
         self.links: dict[str, PeerLink] = {}
         self.sfu: SfuLink | None = None
@@ -292,34 +328,102 @@ class PythonParticipant:
         self._sync_task: asyncio.Task[None] | None = None
         # Room events that arrive between entering the room and the join ack.
         self._early_events: list[dict[str, Any]] = []
+        # Room events for a room we are not (yet) in: replayed if we enter it.
+        self._stray_events: list[dict[str, Any]] = []
         self._background: set[asyncio.Task[None]] = set()
+        # Counts media set-ups (a new room, or a new epoch in the room): a queued SFU
+        # set-up runs only if it is still the latest.
+        self._setup = 0
 
-        self.sio.on("room.event", self._on_room_event)
-        self.sio.on("signal", self._on_signal)
-        self.sio.on("session.closed", self._on_session_closed)
-        self.sio.on("sfu.offer", self._on_sfu_offer)
-        self.sio.on("participant.speaking", self._on_speaking)
+    def _new_socket(self) -> socketio.AsyncClient:
+        sio = socketio.AsyncClient(reconnection=False, serializer="msgpack")
+        sio.on("room.event", self._on_room_event)
+        sio.on("signal", self._on_signal)
+        sio.on("session.closed", self._on_session_closed)
+        sio.on("sfu.offer", self._on_sfu_offer)
+        sio.on("participant.speaking", self._on_speaking)
+        sio.on("room.entered", self._on_room_entered)
+        for name in RECORDED:
+            sio.on(name, self._recorder(name))
+        return sio
+
+    def _recorder(self, name: str) -> Callable[[Any], None]:
+        def record(data: Any) -> None:
+            self._record(name, data if isinstance(data, dict) else {})
+
+        return record
 
     # ---- session ------------------------------------------------------------------------
     async def join(self, *, audio_muted: bool = False, video_off: bool = False) -> dict[str, Any]:
         """Connect and take a seat; returns the `join` acknowledgement. In a room whose
-        media goes through the SFU, publishing and subscribing start right after."""
+        media goes through the SFU, publishing and subscribing start right after. A person
+        who must wait (waiting room, ground rules) gets `room: null`; `room.entered`
+        brings them in later."""
+        await self._connect()
+        ack = await self.request("join", {"audio_muted": audio_muted, "video_off": video_off})
+        self._take_seat(ack)
+        log.info("joined session %s as %s", self.session, self.participant_id)
+        return ack
+
+    async def _connect(self) -> None:
         await self.sio.connect(
             self.base_url,
             transports=["websocket"],
             auth={"token": self.token, "session": self.session},
             wait_timeout=10,
         )
-        ack = await self.request("join", {"audio_muted": audio_muted, "video_off": video_off})
+
+    def _take_seat(self, ack: dict[str, Any]) -> None:
+        self.join_ack = ack
         self.participant_id = ack["self"]["id"]
         self.role = str(ack["self"]["role"])
         self.ice_servers = list(ack.get("ice_servers") or [])
+        if ack.get("session") is not None:
+            self.session_settings = ack["session"]
         self._apply_own(ack["self"])
-        self._apply_snapshot(ack["room"])
-        early, self._early_events = self._early_events, []
-        for event in early:
-            await self._on_room_event(event)
-        log.info("joined session %s as %s", self.session, self.participant_id)
+        if ack.get("room") is None:
+            return  # waiting to be let in
+        self.chat = list(ack.get("chat") or [])
+        self._enter(ack["room"])
+
+    async def drop(self) -> None:
+        """Lose the connection the way a network drop does: every media connection and
+        the socket close without `leave`, so the server holds the seat for its grace
+        period. Frame counts, waiters and what we knew of the room stay for `rejoin`."""
+        await self._shut_down()
+        log.info("%s dropped its connection", self.participant_id)
+
+    async def _shut_down(self) -> None:
+        self._stop_work()
+        for link in list(self.links.values()):
+            await self._close_link(link)
+        await self._close_sfu()
+        if self.sio.connected:
+            await self.sio.disconnect()
+
+    async def rejoin(self) -> dict[str, Any]:
+        """Come back after `drop` (or a lost socket): a new connection with the same
+        token, `join` with the last `seq` we applied, into whatever room the seat is in
+        now (the server may have moved it meanwhile). Returns the ack (`resumed`,
+        `missed`; `missed` counts only when the room is still the one we left, else the
+        fresh snapshot is all there is). Media is set up again; in a peer-to-peer room we
+        offer to everyone when `offer_to_all` (our old connections are gone, and the
+        others do not know it yet)."""
+        previous, last_seq = self.room, self.seq
+        self._stop_work()
+        if self.sio.connected:
+            await self.sio.disconnect()
+        self.sio = self._new_socket()
+        self.room = ""  # room events wait for the ack
+        await self._connect()
+        ack = await self.request("join", {"last_seq": last_seq})
+        self._take_seat(ack)
+        log.info("%s rejoined (%s the room it left)", self.participant_id,
+                 "in" if self.room == previous else "not in")
+        if self.room and self._mesh and self.offer_to_all:
+            for peer, person in self.participants.items():
+                if person.get("connection") == "connected":
+                    self._spawn(self.offer_to(peer))
         return ack
 
     async def request(self, event: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -337,19 +441,18 @@ class PythonParticipant:
                 await self.request("leave")
         await self.close()
 
-    async def close(self) -> None:
-        """Close every connection and the socket (the seat is held for the grace period)."""
+    def _stop_work(self) -> None:
+        """Cancel every queued negotiation and background task."""
         for task in [*self._workers.values(), *self._background]:
             task.cancel()
         if self._sync_task is not None:
             self._sync_task.cancel()
         self._workers.clear()
         self._inboxes.clear()
-        for link in list(self.links.values()):
-            await self._close_link(link)
-        await self._close_sfu()
-        if self.sio.connected:
-            await self.sio.disconnect()
+
+    async def close(self) -> None:
+        """Close every connection and the socket (the seat is held for the grace period)."""
+        await self._shut_down()
         for waiter in self._waiters:
             if not waiter.future.done():
                 waiter.future.cancel()
@@ -360,6 +463,95 @@ class PythonParticipant:
 
     async def __aexit__(self, *_: object) -> None:
         await self.close()
+
+    # ---- breakout rooms and chat ----------------------------------------------------------
+    @property
+    def room_id(self) -> str:
+        """Our room's id within the session: "main", "breakout-1", ... ("" before)."""
+        return self.room.partition("/")[2]
+
+    async def create_breakouts(self, names: list[str]) -> None:
+        """`breakouts.create` (facilitators)."""
+        await self.request("breakouts.create", {"names": names})
+
+    async def assign_breakouts(self, assignments: dict[str, str]) -> None:
+        """`breakouts.assign` (facilitators): participant id -> room id or "main"; while
+        the rooms are open, people move at once."""
+        await self.request("breakouts.assign", {"assignments": assignments})
+
+    async def assign_breakouts_randomly(self, keep: list[str] | None = None) -> None:
+        """`breakouts.assign_randomly` (facilitators): everyone but `keep`, evenly."""
+        await self.request("breakouts.assign_randomly", {"keep": keep or []})
+
+    async def open_breakouts(self, duration_seconds: int | None = None) -> None:
+        """`breakouts.open` (facilitators); the server's timer closes them after
+        `duration_seconds` (at least 5)."""
+        payload = {} if duration_seconds is None else {"duration_seconds": duration_seconds}
+        await self.request("breakouts.open", payload)
+
+    async def extend_breakouts(self, seconds: int) -> None:
+        await self.request("breakouts.extend", {"seconds": seconds})
+
+    async def broadcast_to_rooms(self, text: str) -> None:
+        """`breakouts.broadcast` (facilitators): a message to every room."""
+        await self.request("breakouts.broadcast", {"text": text})
+
+    async def visit_room(self, room_id: str) -> None:
+        """`breakouts.visit` (facilitators): into a room, or "main" to come back."""
+        await self.request("breakouts.visit", {"room_id": room_id})
+
+    async def close_breakouts(self) -> None:
+        """`breakouts.close` (facilitators): everyone returns to the main room."""
+        await self.request("breakouts.close")
+
+    async def call_facilitator(self) -> None:
+        """`breakouts.help`: every facilitator gets `breakout.help`."""
+        await self.request("breakouts.help")
+
+    async def send_chat(self, text: str, to: str = "room") -> None:
+        """`chat.send` to our room ("room") or to the facilitators."""
+        await self.request("chat.send", {"to": to, "text": text})
+
+    def _record(self, name: str, data: dict[str, Any]) -> None:
+        self.events.append((name, data))
+        if name == "chat.message" and data.get("room", self.room) == self.room:
+            self.chat.append(data["message"])
+
+    def mark(self) -> int:
+        """A position in `events`: pass it as `since` to see only what comes after."""
+        return len(self.events)
+
+    def events_named(self, name: str, *, since: int = 0) -> list[dict[str, Any]]:
+        """Payloads of the recorded `name` events (from position `since` on)."""
+        return [data for n, data in self.events[since:] if n == name]
+
+    async def wait_for_event(
+        self,
+        name: str,
+        match: Callable[[dict[str, Any]], bool] | None = None,
+        *,
+        since: int = 0,
+        timeout: float = 15.0,  # noqa: ASYNC109
+    ) -> dict[str, Any]:
+        """The first recorded `name` event (from position `since` on) that `match`
+        accepts, waiting for it if needed; returns its payload."""
+
+        def found() -> dict[str, Any] | None:
+            return next(
+                (d for d in self.events_named(name, since=since) if match is None or match(d)),
+                None,
+            )
+
+        event: dict[str, Any] = await _poll(found, timeout, f"{self.participant_id}: {name}")
+        return event
+
+    async def wait_for_room(self, room_id: str, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+        """Wait until we are in room `room_id` ("main", "breakout-1", ...)."""
+        await _poll(
+            lambda: True if self.room_id == room_id else None,
+            timeout,
+            f"{self.participant_id} in room {room_id} (now {self.room_id or 'none'})",
+        )
 
     # ---- requests besides media negotiation ---------------------------------------------
     async def update_media(
@@ -391,7 +583,7 @@ class PythonParticipant:
         return bool(ack["video_paused"])
 
     # ---- room events --------------------------------------------------------------------
-    def _apply_snapshot(self, snapshot: dict[str, Any]) -> None:
+    def _apply_snapshot(self, snapshot: dict[str, Any], *, new_setup: bool = False) -> None:
         self.room = snapshot["room"]
         self.seq = snapshot["seq"]
         self.participants = {}
@@ -400,13 +592,47 @@ class PythonParticipant:
                 self._apply_own(person)
             else:
                 self.participants[person["id"]] = person
-        self._set_media(snapshot.get("media"))
+        self._set_media(snapshot.get("media"), new_setup=new_setup)
+
+    def _enter(self, snapshot: dict[str, Any]) -> None:
+        """Into the room of `snapshot` (a join, a rejoin, or a move): its people, its
+        events from the snapshot's `seq` on, and a fresh media set-up. Synchronous, so
+        that every event handled after it (python-socketio starts one task per event, in
+        order) already sees the new room."""
+        self.speaking = {}
+        self._apply_snapshot(snapshot, new_setup=True)
+        held = [*self._early_events, *self._stray_events]
+        self._early_events = []
+        self._stray_events = [e for e in held if e.get("room") != self.room]
+        for event in sorted(
+            (e for e in held if e.get("room") == self.room), key=lambda e: int(e["seq"])
+        ):
+            self._take_room_event(event)
+
+    async def _on_room_entered(self, data: dict[str, Any]) -> None:
+        """The server moved us to another room (or let us in): leave the old room's media
+        behind and set up in the new one."""
+        self._record("room.entered", data)
+        self.chat = list(data.get("chat") or [])
+        if data.get("session") is not None:
+            self.session_settings = data["session"]
+        self._apply_own(data["self"])
+        left = self.room_id
+        self._enter(data["room"])
+        log.info("%s moved from %s to %s (%s)", self.participant_id, left or "-",
+                 self.room_id, self.media["mode"] if self.media else "-")
 
     async def _on_room_event(self, event: dict[str, Any]) -> None:
+        self._take_room_event(event)
+
+    def _take_room_event(self, event: dict[str, Any]) -> None:
         if not self.room:
             self._early_events.append(event)
             return
         if event.get("room") != self.room:
+            # A room we left, or one we are entering whose events overtook `room.entered`:
+            # kept a while, in case it is the latter.
+            self._stray_events = [*self._stray_events[-63:], event]
             return
         seq = int(event["seq"])
         if seq <= self.seq:
@@ -429,9 +655,12 @@ class PythonParticipant:
                 return
             is_new = person["id"] not in self.participants
             self.participants[person["id"]] = person
-            if name == "participant.joined" and is_new and self.offer_to_all and self._mesh:
+            # Not to someone whose connection is down: they offer when they are back.
+            if (name == "participant.joined" and is_new and self.offer_to_all and self._mesh
+                    and person.get("connection", "connected") == "connected"):
                 self._spawn(self.offer_to(person["id"]))
         elif name == "participant.left":
+            # Reason "left", "connection_lost", or "moved" (to another room).
             gone = payload["participant_id"]
             self.participants.pop(gone, None)
             self.speaking.pop(gone, None)
@@ -440,7 +669,15 @@ class PythonParticipant:
             self._set_media(payload)
 
     async def _sync(self) -> None:
-        ack = await self.request("sync", {"room": self.room, "since": self.seq})
+        room, since = self.room, self.seq
+        try:
+            ack = await self.request("sync", {"room": room, "since": since})
+        except ParticipantError as exc:
+            if exc.code == "not_in_room":
+                return  # we were moved meanwhile: `room.entered` brings the new room
+            raise
+        if self.room != room:
+            return
         if ack.get("events") is not None:
             for event in ack["events"]:
                 if int(event["seq"]) == self.seq + 1:
@@ -477,24 +714,26 @@ class PythonParticipant:
     def _mesh(self) -> bool:
         return self.media is None or self.media["mode"] == "mesh"
 
-    def _set_media(self, media: dict[str, Any] | None) -> None:
-        """The room's media set-up, from a snapshot or a `room.media` event. A new epoch
-        closes every media connection of the room; then we set up again for its mode."""
+    def _set_media(self, media: dict[str, Any] | None, *, new_setup: bool = False) -> None:
+        """The room's media set-up, from a snapshot or a `room.media` event. A new epoch,
+        or a new room (`new_setup`: epochs count per room, so a new room's may equal the
+        old one's), closes every media connection; then we set up again for its mode."""
         mode, epoch = (str(media["mode"]), int(media["epoch"])) if media else ("mesh", 0)
         new: dict[str, Any] = {"mode": mode, "epoch": epoch}
         old, self.media = self.media, new
-        if old == new:
+        if old == new and not new_setup:
             return
-        log.info("%s: media %s epoch %d", self.participant_id, mode, epoch)
-        if old is not None:
-            for peer in list(self.links):
-                self._enqueue(peer, functools.partial(self._hang_up, peer))
+        self._setup += 1
+        log.info("%s: media %s epoch %d in %s", self.participant_id, mode, epoch, self.room_id)
+        for peer in list(self.links):
+            self._enqueue(peer, functools.partial(self._hang_up, peer))
         # Tears down the previous SFU connections, if any; publishes and subscribes in
         # an SFU room.
-        self._enqueue(SFU_LANE, functools.partial(self._set_up_sfu, epoch))
-        if old is not None and mode == "mesh" and self.offer_to_all:
+        self._enqueue(SFU_LANE, functools.partial(self._set_up_sfu, self._setup))
+        if old is not None and not new_setup and mode == "mesh" and self.offer_to_all:
             # Back to peer to peer: of two Python participants, the one with the smaller
             # id offers (each only answers otherwise; both offering would be glare).
+            # (Entering a room is different: those already there offer to the newcomer.)
             for peer in self.participants:
                 if peer > self.participant_id:
                     self._spawn(self.offer_to(peer))
@@ -527,15 +766,17 @@ class PythonParticipant:
     def _publishes(self) -> bool:
         return self.role != "observer" and (self.send_audio or self.send_video)
 
-    async def _set_up_sfu(self, epoch: int) -> None:
-        """(SFU lane) Close the previous SFU connections; in an SFU room at `epoch`,
-        publish our tracks and subscribe to everyone else."""
-        if self.media is None or self.media["epoch"] != epoch:
+    async def _set_up_sfu(self, setup: int) -> None:
+        """(SFU lane) Close the previous SFU connections; if the room's media set-up is
+        still number `setup` and goes through the SFU, publish our tracks and subscribe
+        to everyone else."""
+        if self.media is None or setup != self._setup:
             return  # a newer set-up is queued behind us
         await self._close_sfu()
         if self.media["mode"] != "sfu":
             return
-        sfu = self.sfu = SfuLink(epoch)
+        epoch = int(self.media["epoch"])
+        sfu = self.sfu = SfuLink(epoch, room=self.room)
         try:
             if self._publishes():
                 await self._sfu_publish(sfu)
@@ -610,7 +851,8 @@ class PythonParticipant:
 
     async def _sfu_renegotiate(self, data: dict[str, Any]) -> None:
         sfu = self.sfu
-        if sfu is None or data.get("epoch") != sfu.epoch or not data.get("jsep"):
+        if (sfu is None or data.get("room") != sfu.room or data.get("epoch") != sfu.epoch
+                or not data.get("jsep")):
             return  # for a set-up we already left
         with contextlib.suppress(_Superseded):
             await self._sfu_answer(sfu, data["jsep"], list(data.get("streams") or []))
@@ -674,7 +916,7 @@ class PythonParticipant:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("negotiation with %s failed", peer)
+                log.exception("%s: negotiation with %s failed", self.participant_id, peer)
 
     async def _handle_signal(self, peer: str, data: dict[str, Any]) -> None:
         if not self._mesh:
@@ -760,7 +1002,13 @@ class PythonParticipant:
         # aiortc gathers its candidates inside setLocalDescription and puts them in the
         # SDP, so there is nothing to trickle afterwards.
         await link.pc.setLocalDescription(await link.pc.createOffer())
-        await self._send_description(link)
+        try:
+            await self._send_description(link)
+        except ParticipantError:
+            # Never delivered (the peer's connection is down, or it left our room): a
+            # pending offer left behind would make us ignore the peer's own offer later.
+            await self._close_link(link)
+            raise
 
     async def _send_description(self, link: PeerLink) -> None:
         desc = link.pc.localDescription
