@@ -59,6 +59,7 @@ from typing import Any, Literal
 import socketio
 from aiortc import (
     MediaStreamTrack,
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
@@ -224,6 +225,14 @@ class SfuLink:
     senders: list[RTCRtpSender] = field(default_factory=list)
     consumers: set[asyncio.Task[None]] = field(default_factory=set)
     offers_answered: int = 0
+    # The SSRC each receiving m-line carried when its receiver started. aiortc keeps a
+    # started receiver's SSRC for good, so when the SFU reuses an m-line for someone
+    # else (a new SSRC), we subscribe again on a fresh connection.
+    ssrcs: dict[str, int] = field(default_factory=dict)
+    # Counts our subscriptions in this set-up: an `sfu.offer` queued for an earlier one
+    # is stale.
+    subscription: int = 0
+    resubscribed: int = 0
 
 
 class _Superseded(Exception):
@@ -820,13 +829,28 @@ class PythonParticipant:
     ) -> None:
         """Answer the SFU's offer for our receiving connection (the first, or a
         renegotiation as people start or stop publishing)."""
+        pc = sfu.subscriber
+        if pc is not None and pc.signalingState == "closed":
+            # The SFU ended this connection (we are leaving the room, or its SFU went
+            # away); a new set-up follows.
+            raise _Superseded("receiving connection closed")
+        offered = _sdp_ssrcs(jsep["sdp"])
+        if pc is not None and any(sfu.ssrcs.get(m, ssrc) != ssrc for m, ssrc in offered.items()):
+            await self._sfu_resubscribe(sfu)
+            return
+        for mid, ssrc in offered.items():
+            sfu.ssrcs.setdefault(mid, ssrc)
         sfu.streams = {
             str(s["mid"]): (str(s["participant_id"]), "video" if s["kind"] == "video" else "audio")
             for s in streams
         }
-        pc = sfu.subscriber
         if pc is None:
-            pc = sfu.subscriber = self._new_pc()
+            # Max-bundle: the SFU's first offer may carry several video m-lines (people
+            # already publishing). With aiortc's default (balanced) policy, the second
+            # video m-line of one offer is put on the first one's transport, which the
+            # BUNDLE then discards, so only the first person's video ever arrives
+            # (aiortc 1.16). Janus always bundles everything on the first m-line.
+            pc = sfu.subscriber = self._new_pc(max_bundle=True)
             receiver_pc = pc
 
             @pc.on("track")
@@ -845,15 +869,37 @@ class PythonParticipant:
         await self._sfu_request(sfu, "sfu.answer", {"jsep": answer})
         sfu.offers_answered += 1
 
+    async def _sfu_resubscribe(self, sfu: SfuLink) -> None:
+        """(SFU lane) A fresh receiving connection, subscribed to everyone publishing
+        now (the SFU reused an m-line, which aiortc cannot follow)."""
+        log.info("%s: the SFU reused an m-line; subscribing again", self.participant_id)
+        old, sfu.subscriber = sfu.subscriber, None
+        for task in list(sfu.consumers):
+            task.cancel()
+        sfu.streams, sfu.ssrcs = {}, {}
+        if old is not None:
+            await old.close()
+        ack = await self._sfu_request(sfu, "sfu.subscribe", {})
+        # Offers of the old subscription were sent before this answer, so they are
+        # queued already (stale); offers queued from now on are for the new one.
+        sfu.subscription += 1
+        sfu.resubscribed += 1
+        if ack.get("jsep") is not None:
+            await self._sfu_answer(sfu, ack["jsep"], ack.get("streams") or [])
+
     async def _on_sfu_offer(self, data: dict[str, Any]) -> None:
         if data.get("room") == self.room:
-            self._enqueue(SFU_LANE, functools.partial(self._sfu_renegotiate, data))
+            sfu = self.sfu
+            stamp = (sfu, sfu.subscription) if sfu is not None else None
+            self._enqueue(SFU_LANE, functools.partial(self._sfu_renegotiate, data, stamp))
 
-    async def _sfu_renegotiate(self, data: dict[str, Any]) -> None:
+    async def _sfu_renegotiate(
+        self, data: dict[str, Any], stamp: tuple[SfuLink, int] | None
+    ) -> None:
         sfu = self.sfu
-        if (sfu is None or data.get("room") != sfu.room or data.get("epoch") != sfu.epoch
-                or not data.get("jsep")):
-            return  # for a set-up we already left
+        if (sfu is None or stamp != (sfu, sfu.subscription) or data.get("room") != sfu.room
+                or data.get("epoch") != sfu.epoch or not data.get("jsep")):
+            return  # for a set-up (or a subscription) we already left
         with contextlib.suppress(_Superseded):
             await self._sfu_answer(sfu, data["jsep"], list(data.get("streams") or []))
 
@@ -1018,8 +1064,11 @@ class PythonParticipant:
              "description": {"type": desc.type, "sdp": desc.sdp}},
         )
 
-    def _new_pc(self) -> RTCPeerConnection:
-        config = RTCConfiguration(iceServers=[_ice_server(s) for s in self.ice_servers])
+    def _new_pc(self, *, max_bundle: bool = False) -> RTCPeerConnection:
+        config = RTCConfiguration(
+            iceServers=[_ice_server(s) for s in self.ice_servers],
+            bundlePolicy=RTCBundlePolicy.MAX_BUNDLE if max_bundle else RTCBundlePolicy.BALANCED,
+        )
         return RTCPeerConnection(configuration=config)
 
     def _new_link(self, peer: str, *, remote_pc: str | None, offered: bool) -> PeerLink:
@@ -1227,6 +1276,23 @@ class PythonParticipant:
         # Keep a reference until done (the loop holds only weak ones).
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+
+def _sdp_ssrcs(sdp: str) -> dict[str, int]:
+    """The first SSRC of each m-line that has one, by mid."""
+    found: dict[str, int] = {}
+    mid: str | None = None
+    ssrc: int | None = None
+    for line in [*sdp.splitlines(), "m="]:
+        if line.startswith("m="):
+            if mid is not None and ssrc is not None:
+                found[mid] = ssrc
+            mid = ssrc = None
+        elif line.startswith("a=mid:"):
+            mid = line[6:].strip()
+        elif line.startswith("a=ssrc:") and ssrc is None:
+            ssrc = int(line[7:].split(" ", 1)[0])
+    return found
 
 
 def _ice_server(server: dict[str, Any]) -> RTCIceServer:
