@@ -66,7 +66,9 @@ class Person:
         self.id = ack["self"]["id"]
         return ack
 
-    async def expect(self, name: str, match: Callable[[Any], bool] = lambda _: True) -> Any:
+    async def expect(
+        self, name: str, match: Callable[[Any], bool] = lambda _: True, wait: float = TIMEOUT
+    ) -> Any:
         """The next event called `name` (room events by their inner name) that matches."""
         async def find() -> Any:
             while True:
@@ -75,7 +77,7 @@ class Person:
                     return data["payload"]
                 if event == name and match(data):
                     return data
-        return await asyncio.wait_for(find(), TIMEOUT)
+        return await asyncio.wait_for(find(), wait)
 
     async def never(self, name: str, barrier: Callable[[], Awaitable[Any]], done: str) -> None:
         """Nothing called `name` arrives before the event `done` that `barrier` causes."""
