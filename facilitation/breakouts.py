@@ -25,7 +25,15 @@ from facilitation.outbox import (
     WakeAt,
 )
 from facilitation.permissions import Command
-from rooms.model import MAIN_ROOM, WAITING_ROOM, Participant, Role, Session, room_key
+from rooms.model import (
+    MAIN_ROOM,
+    WAITING_ROOM,
+    MediaMode,
+    Participant,
+    Role,
+    Session,
+    room_key,
+)
 
 MAX_BREAKOUTS = 20
 MAX_NAME = 60
@@ -85,6 +93,13 @@ class Breakouts(SessionCommands):
         others = [q for q in await self.store.list_participants(p.session_id)
                   if q.room_id == left_room]
         if not others and left_room != MAIN_ROOM:
+            room = await self._room(p.session_id, left_room)
+            if room.media_mode is not MediaMode.MESH:
+                # Empty now: whoever comes in next (the rooms opened again) starts peer
+                # to peer, as in any room, and moves to the SFU only if they outgrow it.
+                room.media_mode = MediaMode.MESH
+                room.media_epoch += 1
+                await self.store.put_room(room)
             out.append(MediaTopology(p.session_id, left_room, "closed", 0))
         return out
 
