@@ -7,12 +7,14 @@ Facilitators come straight in. Denied and removed people are kept out for the se
 
 from __future__ import annotations
 
+from typing import Any
+
 from facilitation.base import SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
-from facilitation.outbox import Delivery, Disconnect, ToParticipant
+from facilitation.outbox import Audit, Delivery, Disconnect, ToParticipant
 from facilitation.permissions import Command, require
-from rooms.model import MAIN_ROOM, WAITING_ROOM, Participant
+from rooms.model import MAIN_ROOM, WAITING_ROOM, Participant, Session
 
 SESSION_UPDATED = "session.updated"
 MAX_ROSTER = 200
@@ -91,37 +93,63 @@ class Admission(SessionCommands):
             return await self._ready_to_enter(p)
 
     async def configure(
+        self, identity: Identity, **settings: Any
+    ) -> list[Delivery]:
+        """Lock or unlock the session, set the roster, replace the ground rules
+        (`locked`, `roster_only`, `roster`, `rules_text`; None leaves one as it is)."""
+        async with self._session_lock(identity.session_id):
+            actor = await self._actor(identity, Command.CONFIGURE_SESSION)
+            session = await self._session(actor.session_id)
+            return await self._configure(session, actor.id, actor.room_id, **settings)
+
+    async def configure_ahead(self, identity: Identity, **settings: Any) -> list[Delivery]:
+        """The clinic's system sets a session up before anyone joins (its roster of
+        participant ids, for a roster-only session), with a facilitator's token."""
+        require(identity.role, Command.CONFIGURE_SESSION)
+        async with self._session_lock(identity.session_id):
+            session = await self.store.get_session(identity.session_id)
+            if session is None:
+                session = Session(id=identity.session_id, created_at=self.clock())
+            if session.ended:
+                raise Refused(ErrorCode.SESSION_ENDED)
+            out = await self._configure(session, identity.participant_id, None, **settings)
+            await self.store.put_session(session)  # also when nothing changed: it exists now
+            return out
+
+    async def _configure(
         self,
-        identity: Identity,
+        session: Session,
+        actor_id: str,
+        room_id: str | None,
         *,
         locked: bool | None = None,
         roster_only: bool | None = None,
         roster: list[str] | None = None,
         rules_text: str | None = None,
     ) -> list[Delivery]:
-        """Lock or unlock the session, set the roster, replace the ground rules."""
-        async with self._session_lock(identity.session_id):
-            actor = await self._actor(identity, Command.CONFIGURE_SESSION)
-            session = await self._session(actor.session_id)
-            deliveries: list[Delivery] = []
-            if locked is not None and locked != session.locked:
-                session.locked = locked
-                deliveries.append(self._audit(actor, "lock" if locked else "unlock"))
-            if roster_only is not None and roster_only != session.roster_only:
-                session.roster_only = roster_only
-                deliveries.append(self._audit(actor, "roster_only", on=roster_only))
-            if roster is not None:
-                if len(roster) > MAX_ROSTER:
-                    raise Refused(ErrorCode.INVALID_PAYLOAD, "The roster is too long.")
-                session.roster = sorted(set(roster))
-                deliveries.append(self._audit(actor, "set_roster", size=len(session.roster)))
-            if rules_text is not None and rules_text != session.rules_text:
-                session.rules_text = rules_text
-                deliveries.append(self._audit(actor, "set_rules"))
-            if not deliveries:
-                return []
-            await self.store.put_session(session)
-            deliveries += await self._session_event(
-                actor.session_id, SESSION_UPDATED, session.public_view()
-            )
-            return deliveries
+        def audit(action: str, **detail: Any) -> Audit:
+            return Audit(self.clock(), session.id, room_id, actor_id, action, None,
+                         detail or None)
+
+        deliveries: list[Delivery] = []
+        if locked is not None and locked != session.locked:
+            session.locked = locked
+            deliveries.append(audit("lock" if locked else "unlock"))
+        if roster_only is not None and roster_only != session.roster_only:
+            session.roster_only = roster_only
+            deliveries.append(audit("roster_only", on=roster_only))
+        if roster is not None:
+            if len(roster) > MAX_ROSTER:
+                raise Refused(ErrorCode.INVALID_PAYLOAD, "The roster is too long.")
+            session.roster = sorted(set(roster))
+            deliveries.append(audit("set_roster", size=len(session.roster)))
+        if rules_text is not None and rules_text != session.rules_text:
+            session.rules_text = rules_text
+            deliveries.append(audit("set_rules"))
+        if not deliveries:
+            return []
+        await self.store.put_session(session)
+        deliveries += await self._session_event(
+            session.id, SESSION_UPDATED, session.public_view()
+        )
+        return deliveries

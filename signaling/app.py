@@ -12,7 +12,7 @@ from aiohttp.typedefs import Handler
 from facilitation import AdmissionPolicy, MediaControl, MediaPolicy, Presence
 from rooms.memory_store import MemoryStore
 from rooms.store import Store
-from signaling import protocol
+from signaling import clinic_api, protocol
 from signaling.audit import AuditLog
 from signaling.config import Config
 from signaling.handlers import Handlers
@@ -82,6 +82,7 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
 
     static = Path(config.static_dir) if config.static_dir else PACKAGED_STATIC
     app.router.add_get("/healthz", _healthz)
+    app.router.add_routes(clinic_api.routes(config, handlers.admission, handlers.deliver))
     app.router.add_get("/", _index(static))
     app.router.add_get("/s/{session}", _index(static))
     if (static / "assets").is_dir():
