@@ -23,33 +23,17 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
+from tests.support.chromium import CHROMIUM
+from tests.support.chromium import CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS
 from tests.support.services import REPO
 
 STATIC_INDEX = REPO / "signaling" / "static" / "index.html"
-CHROMIUM = os.environ.get("FACILITATION_CHROMIUM", "/usr/bin/chromium")
 
 # A hostname that is not "potentially trustworthy" (unlike localhost and 127.0.0.0/8), so a
 # page served under it over http is not a secure context. Chromium resolves it to loopback.
 INSECURE_HOST = "insecure-origin.test"
 
-CHROMIUM_ARGS = [
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-    "--disable-features=WebRtcHideLocalIpsWithMdns,HttpsUpgrades",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    # Keep hidden/occluded pages rendering and decoding at full rate.
-    "--disable-renderer-backgrounding",
-    "--disable-background-timer-throttling",
-    "--disable-backgrounding-occluded-windows",
-    f"--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1",
-]
+CHROMIUM_ARGS = [*SHARED_CHROMIUM_ARGS, f"--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1"]
 
 # Collects every RTCPeerConnection the page makes, and logs how many tiles show each name.
 INIT_SCRIPT = r"""
