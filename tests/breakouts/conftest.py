@@ -8,19 +8,13 @@ that never ran must not look like a pass.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from rooms.model import Role
-from signaling.python_participant import PythonParticipant
+from tests.support.participants import PeopleFactory, people_factory
 from tests.support.services import ServerProcess, require_test_netns
 
-# Small and slow video: every aiortc participant of a test shares the test's one Python
-# process (two cores for everything, server and Janus included).
-VIDEO_SIZE = (160, 120)
-VIDEO_FPS = 10
 # Long enough for a dropped participant to come back to its seat.
 GRACE_SECONDS = 20.0
 
@@ -39,35 +33,12 @@ def breakout_server(secret: str) -> Iterator[ServerProcess]:
     proc.stop()
 
 
-PeopleFactory = Callable[..., PythonParticipant]
-
-
 @pytest.fixture
 async def people_on(
     mint: Callable[..., str],
 ) -> AsyncIterator[Callable[[ServerProcess], PeopleFactory]]:
-    """`make = people_on(server)`, then `make("Ana", role=Role.FACILITATOR, ...)`: Python
-    participants in one fresh session on `server`; all are closed after the test."""
-    made: list[PythonParticipant] = []
-
-    def on(server: ServerProcess) -> PeopleFactory:
-        session_id = "breakouts-" + uuid.uuid4().hex[:12]
-
-        def make(name: str, role: Role = Role.PARTICIPANT, **kwargs: object) -> PythonParticipant:
-            kwargs.setdefault("video_size", VIDEO_SIZE)
-            kwargs.setdefault("video_fps", VIDEO_FPS)
-            person = PythonParticipant(
-                server.base_url, session_id, mint(session_id, name, role),
-                **kwargs,  # type: ignore[arg-type]
-            )
-            made.append(person)
-            return person
-
-        return make
-
-    yield on
-    for person in made:
-        await person.close()
+    async for on in people_factory(mint, "breakouts"):
+        yield on
 
 
 @pytest.fixture

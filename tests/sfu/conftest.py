@@ -8,18 +8,12 @@ that never ran must not look like a pass.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from rooms.model import Role
-from signaling.python_participant import PythonParticipant
+from tests.support.participants import PeopleFactory, people_factory
 from tests.support.services import ServerProcess, require_test_netns
-
-# Small and slow video: aiortc encodes and decodes in Python on a 2-core machine.
-VIDEO_SIZE = (160, 120)
-VIDEO_FPS = 10
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -64,33 +58,13 @@ def sfu_server_factory(secret: str) -> Iterator[Callable[..., ServerProcess]]:
         proc.stop()
 
 
-PeopleFactory = Callable[..., PythonParticipant]
-
-
 @pytest.fixture
 async def people(
     mint: Callable[..., str],
 ) -> AsyncIterator[Callable[[ServerProcess], PeopleFactory]]:
-    """`make = people(server)`, then `make("Ana", role=Role.FACILITATOR, ...)`: Python
-    participants in one fresh session on `server`; all are closed after the test."""
-    made: list[PythonParticipant] = []
-    session_id = "sfu-" + uuid.uuid4().hex[:12]
-
-    def on(server: ServerProcess) -> PeopleFactory:
-        def make(name: str, role: Role = Role.PARTICIPANT, **kwargs: object) -> PythonParticipant:
-            kwargs.setdefault("video_size", VIDEO_SIZE)
-            kwargs.setdefault("video_fps", VIDEO_FPS)
-            person = PythonParticipant(
-                server.base_url, session_id, mint(session_id, name, role), **kwargs  # type: ignore[arg-type]
-            )
-            made.append(person)
-            return person
-
-        return make
-
-    yield on
-    for person in made:
-        await person.close()
+    """`make = people(server)`, then `make("Ana", role=Role.FACILITATOR, ...)`."""
+    async for on in people_factory(mint, "sfu"):
+        yield on
 
 
 @pytest.fixture(autouse=True)
