@@ -129,6 +129,26 @@ class SessionCommands:
             speaking=[p.id for p in people if p.speaking_since is not None],
         )
 
+    async def _breakouts_view(self, session: Session, full: bool) -> dict[str, Any]:
+        """The breakout rooms as a person sees them: the rooms, whether they are open and
+        the timer (with the server's `now`, so a client with a wrong clock counts down
+        right). Facilitators (`full`) also see who goes where and who is in which room."""
+        view: dict[str, Any] = {
+            "rooms": session.breakouts,
+            "open": session.breakouts_open,
+            "end_at": session.breakouts_end_at,
+            "now": self.clock(),
+            "self_select": session.breakouts_self_select,
+        }
+        if full:
+            view["assignments"] = session.assignments
+            view["people"] = [
+                {"id": q.id, "name": q.name, "role": q.role.value, "room_id": q.room_id}
+                for q in await self.store.list_participants(session.id)
+                if q.room_id != WAITING_ROOM
+            ]
+        return view
+
     async def _member(self, identity: Identity) -> Participant:
         p = await self.store.get_participant(identity.session_id, identity.participant_id)
         if p is None:
@@ -254,6 +274,10 @@ class SessionCommands:
                     "room": snapshot.to_dict(),
                     "chat": await self._chat_view(p),
                     "session": session.public_view() if session else None,
+                    "breakouts": (
+                        await self._breakouts_view(session, is_facilitator(p.role))
+                        if session else None
+                    ),
                 },
             )
         )

@@ -39,16 +39,7 @@ MAX_BREAKOUTS = 20
 MAX_NAME = 60
 WARN_BEFORE = 60.0  # seconds: "one minute left"
 UPDATED = "breakouts.updated"
-
-
-def _view(session: Session) -> dict[str, Any]:
-    return {
-        "rooms": session.breakouts,
-        "assignments": session.assignments,
-        "open": session.breakouts_open,
-        "end_at": session.breakouts_end_at,
-        "self_select": session.breakouts_self_select,
-    }
+MAIN_ROOM_NAME = "Main room"
 
 
 class Breakouts(SessionCommands):
@@ -64,9 +55,10 @@ class Breakouts(SessionCommands):
         """Facilitators see the whole plan; everyone sees the rooms and the timer."""
         await self.store.put_session(session)
         out: list[Delivery] = list(
-            await self._to_facilitators(session.id, UPDATED, _view(session))
+            await self._to_facilitators(session.id, UPDATED,
+                                        await self._breakouts_view(session, True))
         )
-        public = {k: v for k, v in _view(session).items() if k != "assignments"}
+        public = await self._breakouts_view(session, False)
         for room_id in self._room_ids(session):
             out.append(ToRoomVolatile(room_key(session.id, room_id), "breakouts.public", public))
         return out
@@ -80,10 +72,14 @@ class Breakouts(SessionCommands):
             raise Refused(ErrorCode.NOT_FOUND, "There is no such room.")
         return room_id
 
-    async def _move(self, p: Participant, room_id: str) -> list[Delivery]:
+    async def _move(self, p: Participant, room_id: str, session: Session) -> list[Delivery]:
         if p.room_id == room_id or p.room_id == WAITING_ROOM:
             return []
+        # Said first, so the person reads where they are going before they are there.
+        names = {b["id"]: b["name"] for b in session.breakouts}
         out: list[Delivery] = [
+            ToParticipant(p.session_id, p.id, "breakout.moving",
+                          {"room_id": room_id, "name": names.get(room_id, MAIN_ROOM_NAME)}),
             await self._publish(p, "participant.left", {"participant_id": p.id, "reason": "moved"}),
             ReleaseMedia(p.session_id, p.room_id, p.id),
         ]
@@ -137,7 +133,7 @@ class Breakouts(SessionCommands):
                 for pid, room_id in assignments.items():
                     p = await self.store.get_participant(session.id, pid)
                     if p is not None:
-                        out += await self._move(p, room_id)
+                        out += await self._move(p, room_id, session)
             return out + await self._announce(session)
 
     async def assign_randomly(self, identity: Identity, keep: list[str]) -> list[Delivery]:
@@ -172,7 +168,7 @@ class Breakouts(SessionCommands):
             if not session.breakouts_self_select:
                 raise Refused(ErrorCode.NOT_PERMITTED, "The facilitator assigns the rooms.")
             session.assignments[p.id] = self._check_room(session, room_id)
-            out = await self._move(p, room_id) if session.breakouts_open else []
+            out = await self._move(p, room_id, session) if session.breakouts_open else []
             return out + await self._announce(session)
 
     # ---- running ----------------------------------------------------------------------
@@ -183,14 +179,12 @@ class Breakouts(SessionCommands):
                 raise Refused(ErrorCode.NOT_FOUND, "Make the rooms first.")
             session.breakouts_open = True
             session.breakouts_end_at = self.clock() + duration if duration else None
+            await self.store.put_session(session)  # those moved in see the rooms open
             out: list[Delivery] = [self._audit(actor, "open_breakouts", duration=duration)]
-            names = {b["id"]: b["name"] for b in session.breakouts}
             for p in await self.store.list_participants(session.id):
                 room_id = session.assignments.get(p.id, MAIN_ROOM)
                 if room_id != MAIN_ROOM and p.room_id == MAIN_ROOM:
-                    out.append(ToParticipant(p.session_id, p.id, "breakout.moving",
-                                             {"room_id": room_id, "name": names[room_id]}))
-                    out += await self._move(p, room_id)
+                    out += await self._move(p, room_id, session)
             out += await self._announce(session)
             out += self._timers(session)
             return out
@@ -227,7 +221,7 @@ class Breakouts(SessionCommands):
             actor, session = await self._running(identity)
             self._check_room(session, room_id)
             return [self._audit(actor, "visit_room", room=room_id),
-                    *await self._move(actor, room_id)]
+                    *await self._move(actor, room_id, session)]
 
     async def call_facilitator(self, identity: Identity) -> list[Delivery]:
         """The "call facilitator" button: every facilitator hears, wherever they are."""
@@ -246,10 +240,11 @@ class Breakouts(SessionCommands):
     async def _close(self, session: Session) -> list[Delivery]:
         session.breakouts_open = False
         session.breakouts_end_at = None
+        await self.store.put_session(session)  # those moved back see the rooms closed
         out: list[Delivery] = []
         for p in await self.store.list_participants(session.id):
             if p.room_id not in (MAIN_ROOM, WAITING_ROOM):
-                out += await self._move(p, MAIN_ROOM)
+                out += await self._move(p, MAIN_ROOM, session)
         return out + await self._announce(session)
 
     async def due(self, session_id: str) -> list[Delivery]:

@@ -57,6 +57,8 @@ class JoinResult:
     chat: list[dict[str, Any]] = field(default_factory=list)
     # For facilitators: who waits to be admitted.
     lobby: list[dict[str, Any]] | None = None
+    # The breakout rooms (the whole plan for facilitators), once in a room.
+    breakouts: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -87,6 +89,7 @@ class Presence(SessionCommands):
         audio_muted: bool | None = None,
         video_off: bool | None = None,
         last_seq: int | None = None,
+        last_room: str | None = None,
     ) -> JoinResult:
         require(identity.role, Command.JOIN)
         now = self.clock()
@@ -161,7 +164,7 @@ class Presence(SessionCommands):
                 )
             room = room_key(p.session_id, p.room_id)
             missed = None
-            if last_seq is not None and resumed:
+            if last_seq is not None and resumed and last_room in (None, room):
                 missed = await self.store.events_since(room, last_seq)
             snapshot = await self._snapshot(p.session_id, p.room_id)
             return JoinResult(
@@ -170,6 +173,7 @@ class Presence(SessionCommands):
                 rules_text=session.rules_text,
                 chat=await self._chat_view(p),
                 lobby=lobby,
+                breakouts=await self._breakouts_view(session, facilitator),
             )
 
     async def _changed(self, p: Participant) -> list[Delivery]:

@@ -381,6 +381,7 @@ class Handlers:
             audio_muted=req.audio_muted,
             video_off=req.video_off,
             last_seq=req.last_seq,
+            last_room=req.last_room,
         )
         if timer := self._timers.pop((ident.session_id, ident.participant_id), None):
             timer.cancel()
@@ -407,6 +408,7 @@ class Handlers:
             session=result.session,
             chat=result.chat,
             lobby=result.lobby,
+            breakouts=result.breakouts,
             resumed=result.resumed,
             missed=[e.to_dict() for e in result.missed] if result.missed is not None else None,
             ice_servers=[

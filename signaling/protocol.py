@@ -52,13 +52,18 @@ class JoinRequest(_Payload):
     """`join`: take (or take back) your seat in the session.
 
     Ack: `{ok, self, room: {room, seq, participants}, resumed, missed, ice_servers,
-    grace_seconds}`; `missed` lists the room events after `last_seq` when the server
-    still has them (on a reconnect), else null."""
+    grace_seconds, session, chat, lobby, breakouts}`; `missed` lists the room events
+    after `last_seq` when the server still has them and you are still in `last_room` (on
+    a reconnect), else null. `breakouts` is the breakout rooms' state (the whole plan for
+    facilitators), as in `breakouts.public` / `breakouts.updated`."""
 
     # Your microphone and camera state; on a rejoin, null keeps what the server has.
     audio_muted: bool | None = None
     video_off: bool | None = None
     last_seq: Annotated[int, Field(ge=0)] | None = None
+    # The room `last_seq` counts in (the snapshot's `room`): after a move between rooms
+    # while away, the numbers of the old room say nothing about the new one.
+    last_room: Annotated[str, Field(max_length=200)] | None = None
 
 
 class LeaveRequest(_Payload):

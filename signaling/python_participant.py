@@ -425,7 +425,7 @@ class PythonParticipant:
         self.sio = self._new_socket()
         self.room = ""  # room events wait for the ack
         await self._connect()
-        ack = await self.request("join", {"last_seq": last_seq})
+        ack = await self.request("join", {"last_seq": last_seq, "last_room": previous or None})
         self._take_seat(ack)
         log.info("%s rejoined (%s the room it left)", self.participant_id,
                  "in" if self.room == previous else "not in")

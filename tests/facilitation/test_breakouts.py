@@ -160,3 +160,41 @@ async def test_a_facilitator_visits_a_room_and_comes_back(
     out = await breakouts.broadcast(FAC, "Five minutes left, please wrap up")
     rooms = {d.room for d in out if isinstance(d, ToRoomVolatile)}
     assert rooms == {room_key(SESSION, MAIN_ROOM), room_key(SESSION, "breakout-1")}
+
+
+async def test_everyone_moved_is_told_where_and_sees_the_rooms_and_timer_on_arrival(
+    group: tuple[Presence, Breakouts, Chat], clock: Clock
+) -> None:
+    presence, breakouts, _ = group
+    await breakouts.create(FAC, ["Pairs A", "Pairs B", "Pairs C"])
+    await breakouts.assign(FAC, {"p1": "breakout-2"})
+    out = await breakouts.open(FAC, duration=300)
+    entered = next(d for d in out if isinstance(d, EnterRoom) and d.participant_id == "p1")
+    # On arrival: the room's name is in the rooms list, the rooms are open, the timer
+    # counts from the server's clock; a participant does not see the plan.
+    view = entered.payload["breakouts"]
+    assert view["open"] is True and view["end_at"] - view["now"] == 300
+    assert {"id": "breakout-2", "name": "Pairs B"} in view["rooms"]
+    assert "assignments" not in view and "people" not in view
+    # Facilitators see who is where, names included.
+    plan = next(d for d in out if isinstance(d, ToParticipant)
+                and d.name == "breakouts.updated" and d.participant_id == "fac")
+    where = {x["id"]: (x["role"], x["room_id"]) for x in plan.payload["people"]}
+    assert where["p1"] == ("participant", "breakout-2")
+    assert where["fac"] == ("facilitator", MAIN_ROOM)
+    assert all(x["name"] for x in plan.payload["people"])
+    # Closing tells each person they are going back to the main room, and the main room
+    # they arrive in says the rooms are closed.
+    out = await breakouts.close(FAC)
+    moving = [d for d in out if isinstance(d, ToParticipant) and d.name == "breakout.moving"]
+    assert [(d.participant_id, d.payload) for d in moving] == [
+        ("p1", {"room_id": MAIN_ROOM, "name": "Main room"})
+    ]
+    back = next(d for d in out if isinstance(d, EnterRoom))
+    assert back.payload["breakouts"]["open"] is False
+    # A rejoin during breakouts carries the same view.
+    await breakouts.assign(FAC, {"p2": "breakout-1"})
+    await breakouts.open(FAC)
+    again = await presence.join(ident("p2"), "c-p2-again")
+    assert again.breakouts is not None and again.breakouts["open"] is True
+    assert again.snapshot is not None and again.snapshot.room == room_key(SESSION, "breakout-1")
