@@ -5,9 +5,11 @@ import type { JoinLink } from './link';
 import type { LocalMedia } from './media';
 import { stopMedia } from './media';
 import { MeshSession } from './meshsession';
+import type { Breakouts } from './breakouts';
 import { Group } from './group';
 import {
   canPublish,
+  type BreakoutMoving,
   type ChatMessageEvent,
   type ChatRemoved,
   type ConnectErrorData,
@@ -95,6 +97,8 @@ export class Call {
   private finished = false;
   /** True while the first snapshot is applied: those people are not announced as joining. */
   private quiet = false;
+  /** True while we move between rooms: the people of the room we leave are not announced. */
+  private moving = false;
 
   constructor(
     container: HTMLElement,
@@ -240,12 +244,29 @@ export class Call {
     }
   }
 
-  /** A facilitator let us in (after the waiting room and the ground rules). */
+  /** Breakout rooms: where we are, the timer, messages to all rooms, calls for help. */
+  get breakouts(): Breakouts {
+    return this.group.breakouts;
+  }
+
+  /** Into a room: let in from the waiting room, or moved (breakouts open or close, a
+   * facilitator moves us or visits). */
   onRoomEntered(event: RoomEntered): void {
-    if (this.state !== 'joined' || !this.waiting) return;
+    if (this.state !== 'joined') return;
     this.group.setSettings(event.session);
     this.group.chatHistory(event.chat);
-    this.enterRoom(event.room, false, false);
+    this.breakouts.update(event.breakouts);
+    if (this.waiting) {
+      this.enterRoom(event.room, false, false);
+      return;
+    }
+    this.dropMedia();
+    this.enterRoom(event.room, false, false, true);
+  }
+
+  /** The server is about to move us to another room. */
+  onBreakoutMoving(event: BreakoutMoving): void {
+    if (this.state === 'joined' && !this.waiting) this.breakouts.moving(event);
   }
 
   onWaitingStatus(status: WaitingStatus): void {
@@ -303,7 +324,10 @@ export class Call {
     window.clearTimeout(this.retryTimer);
     const rejoin = this.everJoined;
     const request: JoinRequest = { audio_muted: this.audioMuted, video_off: this.videoOff };
-    if (rejoin && this.sync.lastSeq >= 0) request.last_seq = this.sync.lastSeq;
+    if (rejoin && this.sync.lastSeq >= 0) {
+      request.last_seq = this.sync.lastSeq;
+      request.last_room = this.sync.room;
+    }
     const ack = await this.conn.request('join', request);
     if (this.finished || this.conn.id !== connection) return; // the next connect joins again
     this.joiningOn = null;
@@ -332,9 +356,13 @@ export class Call {
 
     this.group.setSettings(ack.session);
     this.group.setWaiting(ack.lobby);
+    this.breakouts.update(ack.breakouts);
     if (ack.room) {
       this.group.chatHistory(ack.chat);
-      this.enterRoom(ack.room, rejoin, ack.resumed);
+      // Moved while away (breakouts opened or closed): the old room's media is no use.
+      const moved = rejoin && this.sync.room !== null && ack.room.room !== this.sync.room;
+      if (moved) this.dropMedia();
+      this.enterRoom(ack.room, rejoin, ack.resumed, moved);
     } else {
       // Waiting to be let in: the facilitator admits us (`room.entered`).
       this.waiting = true;
@@ -354,17 +382,22 @@ export class Call {
     if (rejoin) this.view.announce('You are connected again.');
   }
 
-  /** Into the room: its snapshot, then media for its set-up. */
-  private enterRoom(room: RoomSnapshot, rejoin: boolean, resumed: boolean): void {
+  /** Into the room: its snapshot, then media for its set-up. `moved`: from another room
+   * (whose media was dropped): its people leave without a word, the new ones are here. */
+  private enterRoom(room: RoomSnapshot, rejoin: boolean, resumed: boolean, moved = false): void {
     const wasWaiting = this.waiting;
     this.waiting = false;
     if (wasWaiting) this.view.setWaiting(null, null);
     const before = this.session;
-    this.quiet = !rejoin;
+    this.quiet = !rejoin || moved;
+    this.moving = moved;
     this.applyingJoin = true;
     this.sync.applySnapshot(room);
     this.applyingJoin = false;
     this.quiet = false;
+    this.moving = false;
+    const others = [...this.sync.participants.values()].filter((p) => p.id !== this.selfId).map((p) => p.name);
+    this.breakouts.entered(room.room, others, moved);
     if (this.session && before === this.session) {
       this.session.rejoined(resumed);
     } else {
@@ -385,6 +418,17 @@ export class Call {
   }
 
   // ---- media ----------------------------------------------------------------------------------
+  /** Leaving a room: close its media (the next room's set-up starts afresh). Our own
+   * tile and tracks stay. */
+  private dropMedia(): void {
+    this.session?.close();
+    this.session = null;
+    this.roomMedia = null;
+    this.pendingSignals = [];
+    this.view.clearStreams();
+    this.view.setVideoPaused(false);
+  }
+
   /** The room's media set-up, from a snapshot or a `room.media` event. */
   private mediaChanged(media: RoomMedia): void {
     this.roomMedia = { mode: media.mode, epoch: media.epoch };
@@ -457,6 +501,11 @@ export class Call {
     this.view.remove(id);
     this.session?.personLeft(id);
     this.group.peopleChanged();
+    if (this.moving) return; // it is we who left their room
+    if (reason === 'moved') {
+      this.view.announce(`${before.name} went to another room.`);
+      return;
+    }
     this.view.announce(
       reason === 'removed' ? `${before.name} is no longer in the session.` : `${before.name} left the session.`,
     );

@@ -4,6 +4,11 @@ import { io, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import type {
   Ack,
+  BreakoutBroadcast,
+  BreakoutHelp,
+  BreakoutMoving,
+  BreakoutsView,
+  BreakoutWarning,
   ChatMessageEvent,
   ChatRemoved,
   ConnectErrorData,
@@ -48,6 +53,13 @@ export interface ConnectionHandlers {
   sessionEnded(event: SessionEnded): void;
   chatMessage(event: ChatMessageEvent): void;
   chatRemoved(event: ChatRemoved): void;
+  /** The breakout rooms changed (`breakouts.public`; facilitators `breakouts.updated`). */
+  breakouts(event: BreakoutsView): void;
+  breakoutMoving(event: BreakoutMoving): void;
+  breakoutWarning(event: BreakoutWarning): void;
+  breakoutBroadcast(event: BreakoutBroadcast): void;
+  /** Facilitators: someone asks for a facilitator. */
+  breakoutHelp(event: BreakoutHelp): void;
 }
 
 const NOT_CONNECTED: ConnectErrorData = {
@@ -99,6 +111,12 @@ export class Connection {
     s.on('session.ended', (event: SessionEnded) => handlers.sessionEnded(event));
     s.on('chat.message', (event: ChatMessageEvent) => handlers.chatMessage(event));
     s.on('chat.removed', (event: ChatRemoved) => handlers.chatRemoved(event));
+    s.on('breakouts.public', (event: BreakoutsView) => handlers.breakouts(event));
+    s.on('breakouts.updated', (event: BreakoutsView) => handlers.breakouts(event));
+    s.on('breakout.moving', (event: BreakoutMoving) => handlers.breakoutMoving(event));
+    s.on('breakout.warning', (event: BreakoutWarning) => handlers.breakoutWarning(event));
+    s.on('breakout.broadcast', (event: BreakoutBroadcast) => handlers.breakoutBroadcast(event));
+    s.on('breakout.help', (event: BreakoutHelp) => handlers.breakoutHelp(event));
     // When the device's network comes back, try at once instead of waiting out the backoff.
     window.addEventListener('online', this.retryNow);
   }

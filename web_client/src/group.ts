@@ -2,6 +2,8 @@
 // session's settings and, for facilitators and co-facilitators (a role that can change
 // live), the facilitator's panel with the waiting list.
 
+import { BreakoutPanel } from './breakoutpanel';
+import { Breakouts } from './breakouts';
 import { ChatPanel } from './chat';
 import { FacilitatorPanel, type GroupState, type RequestFn } from './facilitator';
 import {
@@ -18,6 +20,7 @@ import { ASK_TO_UNMUTE_ON } from './words';
 
 const CHAT = 'chat';
 const FACILITATION = 'facilitation';
+const BREAKOUTS = 'breakouts';
 
 export class Group {
   settings: SessionSettings = { locked: false, ask_to_unmute: false, roster_only: false };
@@ -27,6 +30,9 @@ export class Group {
   private spotlight: ParticipantId | null = null;
   private readonly chat: ChatPanel;
   private readonly facilitation: FacilitatorPanel;
+  /** Breakout rooms: where you are (everyone) and the facilitator's breakout panel. */
+  readonly breakouts: Breakouts;
+  private readonly breakoutPanel: BreakoutPanel;
   /** The facilitator's panel was opened once by itself (wide screens). */
   private shownOnce = false;
   private inRoom = false;
@@ -60,6 +66,26 @@ export class Group {
         if (visible) this.renderPanel();
       },
     });
+    this.breakouts = new Breakouts({
+      view,
+      request,
+      role: () => this.role,
+      selfId,
+      changed: () => this.renderBreakouts(),
+      helpCalled: (event) => {
+        if (!this.facilitator) return;
+        this.breakoutPanel.helpCalled(event);
+        const where = this.breakouts.roomName(event.room_id);
+        this.view.notify(`${event.name} in ${where} would like a facilitator. The breakout panel has a button to go there.`);
+      },
+    });
+    this.breakoutPanel = new BreakoutPanel(request, this.breakouts, selfId, participants, () => this.updateBadge());
+    this.view.panels.add(BREAKOUTS, 'Breakout rooms', this.breakoutPanel.el, {
+      scroll: true,
+      onVisible: (visible) => {
+        if (visible) this.renderBreakouts();
+      },
+    });
     this.view.panels.add(CHAT, 'Chat', this.chat.el, {
       onVisible: (visible) => this.chat.setVisible(visible),
     });
@@ -69,6 +95,11 @@ export class Group {
   /** The facilitator's panel is drawn for facilitators, while it is open. */
   private renderPanel(): void {
     if (this.facilitator && this.inRoom && this.view.panels.isOpen(FACILITATION)) this.facilitation.render();
+    this.renderBreakouts();
+  }
+
+  private renderBreakouts(): void {
+    if (this.facilitator && this.inRoom && this.view.panels.isOpen(BREAKOUTS)) this.breakoutPanel.render();
   }
 
   private state(): GroupState {
@@ -111,6 +142,7 @@ export class Group {
   private applyRole(): void {
     this.chat.setRole(this.role);
     this.view.panels.setAvailable(FACILITATION, this.facilitator);
+    this.view.panels.setAvailable(BREAKOUTS, this.facilitator);
     if (this.facilitator && this.inRoom) {
       this.updateBadge();
       // On a wide screen the panel is open from the start; on a phone, one tap away.
@@ -207,9 +239,13 @@ export class Group {
     if (this.waiting.length) parts.push(`${this.waiting.length} waiting`);
     if (this.hands.length) parts.push(`${this.hands.length} ${this.hands.length === 1 ? 'hand' : 'hands'}`);
     this.view.panels.setBadge(FACILITATION, parts.length ? parts.join(', ') : null);
+    const calls = this.breakoutPanel.helpCount;
+    this.view.panels.setBadge(BREAKOUTS, calls ? `${calls} ${calls === 1 ? 'call' : 'calls'} for help` : null);
   }
 
   destroy(): void {
+    this.breakouts.destroy();
+    this.breakoutPanel.destroy();
     this.facilitation.destroy();
     this.chat.destroy();
   }

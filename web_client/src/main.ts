@@ -83,6 +83,11 @@ function begin(container: HTMLElement, link: JoinLink): void {
     sessionEnded: (event) => call?.onSessionEnded(event),
     chatMessage: (event) => call?.onChatMessage(event),
     chatRemoved: (event) => call?.onChatRemoved(event),
+    breakouts: (event) => call?.breakouts.update(event),
+    breakoutMoving: (event) => call?.onBreakoutMoving(event),
+    breakoutWarning: (event) => call?.breakouts.warning(event),
+    breakoutBroadcast: (event) => call?.breakouts.broadcast(event),
+    breakoutHelp: (event) => call?.breakouts.help(event),
   });
 
   check = new DeviceCheck(container, link, (choices) => {

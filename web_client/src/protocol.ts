@@ -176,6 +176,8 @@ export interface JoinRequest {
   audio_muted?: boolean;
   video_off?: boolean;
   last_seq?: number | null;
+  /** The room `last_seq` counts in (missed events come only if the seat is still there). */
+  last_room?: string | null;
 }
 
 export interface IceServer {
@@ -195,6 +197,8 @@ export interface JoinAck {
   chat?: ChatMessage[] | null;
   /** Facilitators: who waits to be admitted. */
   lobby?: WaitingPerson[] | null;
+  /** The breakout rooms (the whole plan for facilitators), once in a room. */
+  breakouts?: BreakoutsView | null;
   resumed: boolean;
   /** Room events after `last_seq` on a reconnect, when the server still has them. */
   missed: RoomEvent[] | null;
@@ -479,6 +483,7 @@ export interface RoomEntered {
   room: RoomSnapshot;
   chat: ChatMessage[];
   session: SessionSettings;
+  breakouts?: BreakoutsView | null;
 }
 
 export interface SessionEnded {
@@ -496,17 +501,33 @@ export interface ChatRemoved {
   id: string;
 }
 
-/** Facilitators: the breakout plan (`breakouts.updated`). */
-export interface BreakoutsUpdated {
+/** Everyone: the rooms and the timer (`breakouts.public`, and in the join ack and
+ * `room.entered`). Facilitators also get who goes where and who is where. */
+export interface BreakoutsView {
+  room?: string;
   rooms: BreakoutRoom[];
-  assignments: Record<ParticipantId, RoomId>;
   open: boolean;
   /** When the timer ends (server time, seconds), or null. */
   end_at: number | null;
+  /** The server's time when this was sent: count down from `end_at - now`. */
+  now: number;
   self_select: boolean;
+  assignments?: Record<ParticipantId, RoomId>;
+  people?: BreakoutPerson[];
 }
-/** Everyone: the rooms and the timer (`breakouts.public`). */
-export type BreakoutsPublic = Omit<BreakoutsUpdated, 'assignments'> & { room?: string };
+export interface BreakoutPerson {
+  id: ParticipantId;
+  name: string;
+  role: Role | string;
+  /** The room they are in now. */
+  room_id: RoomId;
+}
+/** Facilitators: the breakout plan (`breakouts.updated`). */
+export type BreakoutsUpdated = BreakoutsView & {
+  assignments: Record<ParticipantId, RoomId>;
+  people: BreakoutPerson[];
+};
+export type BreakoutsPublic = BreakoutsView;
 export interface BreakoutMoving {
   room_id: RoomId;
   name: string;

@@ -313,6 +313,9 @@ export class RoomView {
   readonly root: HTMLElement;
   private readonly list: HTMLUListElement;
   private readonly banner: HTMLElement;
+  /** Notices other parts add (breakout rooms: where you are, the facilitator's messages). */
+  private readonly extras: HTMLElement;
+  private readonly title: HTMLElement;
   private readonly stateEl: HTMLElement;
   private readonly announcer: HTMLElement;
   private readonly soundButton: HTMLButtonElement;
@@ -374,6 +377,8 @@ export class RoomView {
     };
     this.stateEl = h('p', { class: 'connection-state' });
     this.banner = h('div', { class: 'banner', role: 'status', 'aria-live': 'polite' });
+    this.extras = h('div', { class: 'room-notices' });
+    this.title = h('h1', { id: 'room-title', tabindex: '-1' }, 'Group session');
     this.announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
     this.noteEl = h('p', { class: 'notice info', role: 'status', hidden: true });
     this.blockEl = h('p', { class: 'notice info', id: 'block-note', role: 'status', hidden: true });
@@ -445,7 +450,7 @@ export class RoomView {
     this.header = h(
       'header',
       { class: 'room-header' },
-      h('h1', { id: 'room-title', tabindex: '-1' }, 'Group session'),
+      this.title,
       this.stateEl,
     );
     this.panels = new SidePanels(() => [this.header, this.stage, this.controls, ...this.notices()]);
@@ -456,6 +461,7 @@ export class RoomView {
       { class: 'room', 'aria-labelledby': 'room-title' },
       this.header,
       this.banner,
+      this.extras,
       this.waitingEl,
       this.noteEl,
       this.pausedEl,
@@ -477,7 +483,7 @@ export class RoomView {
       this.resize.observe(this.list);
     }
     this.layout();
-    (this.root.querySelector('h1') as HTMLElement).focus();
+    this.title.focus();
   }
 
   // ---- own state ----------------------------------------------------------------------------
@@ -526,7 +532,19 @@ export class RoomView {
 
   /** The notices above the people: covered, with them, by a panel on a phone. */
   private notices(): HTMLElement[] {
-    return [this.banner, this.waitingEl, this.noteEl, this.pausedEl, this.soundButton, this.blockEl];
+    return [this.banner, this.extras, this.waitingEl, this.noteEl, this.pausedEl, this.soundButton, this.blockEl];
+  }
+
+  /** A notice above the people, kept by whoever added it. */
+  addNotice(el: HTMLElement): void {
+    this.extras.appendChild(el);
+  }
+
+  /** The page's heading: the room you are in. */
+  setTitle(text: string): void {
+    if (this.title.textContent === text) return;
+    this.title.textContent = text;
+    document.title = text === 'Group session' ? 'Group session' : `${text} · Group session`;
   }
 
   /** In the room (true) or still waiting to be let in: hands and panels are for the room. */

@@ -1,0 +1,279 @@
+"""Breakout rooms in the browser, with Python (aiortc) participants alongside: the
+facilitator runs them from the "Breakout rooms" panel; people are told where they are
+going and find themselves there, hearing and seeing only their roommates; a message
+reaches every room; a moved person gets their new roommates; a call for help brings the
+facilitator; a dropped connection comes back to its breakout; closing (by hand, then by
+the timer) brings everyone back to the main room, receiving everyone again. Nobody
+reloads or rejoins."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import pytest
+from playwright.async_api import Locator, Page, expect
+
+from rooms.model import Role
+from signaling.python_participant import KINDS, PythonParticipant
+from tests.browser.conftest import NewPerson, Person
+from tests.browser.helpers import (
+    expect_audio_from,
+    expect_video_from,
+    join,
+    media_paths,
+    open_panel,
+    tile,
+)
+from tests.support.participants import VIDEO_FPS, VIDEO_SIZE
+from tests.support.services import ServerProcess
+
+BROWSERS = ["Ana", "Ben", "Cleo"]
+PYTHONS = ["Dev", "Eli", "Fay"]
+SIX = BROWSERS + PYTHONS
+FACILITATOR = "Dana Rivera"
+MAIN = "main"
+PANEL = "Breakout rooms"
+
+
+def pid(name: str) -> str:
+    return f"id-{name.split()[0].lower()}"
+
+
+def figure(what: str, seconds: float) -> None:
+    print(f"\nFIGURE {what}: {seconds:.1f} s")
+
+
+@pytest.fixture(scope="module")
+def breakout_server(secret: str) -> Iterator[ServerProcess]:
+    """Its own Janus and the default threshold: the main room of seven goes through the
+    SFU, breakouts of two are peer to peer. A dropped seat is kept 20 s."""
+    proc = ServerProcess(secret=secret, grace_seconds=20.0, janus="auto").start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+async def python_people() -> AsyncIterator[list[PythonParticipant]]:
+    made: list[PythonParticipant] = []
+    yield made
+    for person in made:
+        await person.close()
+
+
+def people_list(page: Page) -> Locator:
+    return page.get_by_role("list", name="People in the session").get_by_role("listitem")
+
+
+async def expect_room(page: Page, title: str, others: list[str]) -> None:
+    """The page says which room it is in and shows exactly these other people."""
+    await expect(page.get_by_role("heading", level=1, name=title, exact=True)).to_be_visible()
+    await expect(people_list(page)).to_have_count(len(others) + 1, timeout=20_000)
+    for name in others:
+        await expect(tile(page, name)).to_have_count(1)
+
+
+async def expect_peer_to_peer_only(page: Page, count: int) -> None:
+    """Media goes peer to peer, one connection per roommate, none to the SFU."""
+    deadline = asyncio.get_running_loop().time() + 20
+    while True:
+        connected = [p for p in await media_paths(page) if p["state"] == "connected"]
+        if len(connected) == count and not any(p["sfu"] for p in connected):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"expected {count} peer-to-peer connections: {connected}")
+        await asyncio.sleep(0.25)
+
+
+async def test_six_people_in_three_breakouts_then_back_in_the_main_room(
+    breakout_server: ServerProcess,
+    mint: Callable[..., str],
+    session_id: str,
+    new_person: NewPerson,
+    python_people: list[PythonParticipant],
+) -> None:
+    def url(name: str, role: Role = Role.PARTICIPANT) -> str:
+        token = mint(session_id, name, role, participant_id=pid(name))
+        return f"{breakout_server.base_url}/s/{session_id}#token={token}"
+
+    # The Python participants first (aiortc subscribes to the SFU best before the
+    # browsers' video flows), then the facilitator and three browsers.
+    pythons: dict[str, PythonParticipant] = {}
+    for name in PYTHONS:
+        person = PythonParticipant(
+            breakout_server.base_url, session_id, mint(session_id, name, participant_id=pid(name)),
+            video_size=VIDEO_SIZE, video_fps=VIDEO_FPS,
+            # Already in a peer-to-peer room, it offers to whoever comes in (a browser
+            # newcomer offers too; the browsers' ids are smaller, so they give way).
+            offer_to_all=True,
+        )
+        python_people.append(person)
+        pythons[name] = person
+        await person.join()
+    dana = await new_person(url(FACILITATOR, Role.FACILITATOR), FACILITATOR, width=1280, height=900)
+    browsers: dict[str, Person] = {n: await new_person(url(n), n) for n in BROWSERS}
+    await join(dana.page)
+    for someone in browsers.values():
+        await join(someone.page)
+    everyone = [FACILITATOR, *SIX]
+    await expect_video_from(dana.page, SIX, frames=1)
+
+    # ---- the facilitator makes three rooms and spreads the six over them at random ----
+    bo = await open_panel(dana.page, PANEL)
+    await bo.get_by_label("How many rooms").fill("3")
+    await bo.get_by_role("button", name="Create rooms").click()
+    await expect(bo.get_by_role("status")).to_have_text("3 rooms made.")
+    await bo.get_by_role("button", name="Assign at random").click()
+    await expect(bo.get_by_role("status")).to_contain_text("spread evenly")
+    rooms: dict[str, str] = {}
+    for name in SIX:
+        select = bo.get_by_role("combobox", name=f"Room for {name}")
+        await expect(select).not_to_have_value(MAIN)
+        rooms[name] = await select.input_value()
+    assert sorted(Counter(rooms.values()).values()) == [2, 2, 2]
+    title = {f"breakout-{n}": f"Room {n}" for n in (1, 2, 3)}
+
+    def mates(name: str) -> list[str]:
+        return [n for n in SIX if n != name and rooms[n] == rooms[name]]
+
+    opening = time.monotonic()
+    await bo.get_by_role("button", name="Open rooms").click()
+
+    # ---- everyone is in their room, with only their roommate's media ----
+    async def in_breakout(name: str) -> None:
+        if name in browsers:
+            page = browsers[name].page
+            await expect_room(page, title[rooms[name]], mates(name))
+            await expect_video_from(page, mates(name), frames=5)
+            await expect_audio_from(page, mates(name))
+            await expect_peer_to_peer_only(page, len(mates(name)))
+            where = f"You are in the breakout room {title[rooms[name]]}."
+            await expect(page.get_by_text(where)).to_be_visible()
+        else:
+            py = pythons[name]
+            await py.wait_for_room(rooms[name])
+            for mate in mates(name):
+                for kind in KINDS:
+                    enough = 5 if kind == "video" else 20
+                    await py.wait_for_more_media(pid(mate), kind, enough, timeout=30)
+            assert set(py.participants) == {pid(m) for m in mates(name)}
+            assert set(py.links) == {pid(m) for m in mates(name)}
+            assert py.sfu is None
+
+    await asyncio.gather(*(in_breakout(n) for n in SIX))
+    figure("breakouts open -> everyone receives their roommate", time.monotonic() - opening)
+    await expect_room(dana.page, "Group session", [])
+
+    # ---- a message to all rooms reaches every room ----
+    marks = {n: p.mark() for n, p in pythons.items()}
+    words = "Five more minutes, then we come back together."
+    await bo.get_by_label("Your message to every room").fill(words)
+    await bo.get_by_role("button", name="Send to all rooms").click()
+    for someone in browsers.values():
+        await expect(someone.page.get_by_role("status").filter(has_text=words)).to_be_visible()
+        sender = someone.page.get_by_text(f"Message to all rooms from {FACILITATOR}")
+        await expect(sender).to_be_visible()
+    for name, py in pythons.items():
+        got = await py.wait_for_event("breakout.broadcast", since=marks[name])
+        assert got["text"] == words
+
+    # ---- Ana is moved to another room: her new roommates' media, not her old one's ----
+    ana = browsers["Ana"].page
+    old_mate = mates("Ana")[0]
+    target = next(r for r in title if r != rooms["Ana"])
+    await bo.get_by_role("combobox", name="Room for Ana").select_option(label=title[target])
+    await expect(bo.get_by_role("status")).to_have_text(f"Ana is moving to {title[target]}.")
+    rooms["Ana"] = target
+    await expect_room(ana, title[target], mates("Ana"))
+    await expect_video_from(ana, mates("Ana"), frames=5)
+    await expect_audio_from(ana, mates("Ana"))
+    await expect_peer_to_peer_only(ana, len(mates("Ana")))
+    await expect(tile(ana, old_mate)).to_have_count(0)
+    for name in mates("Ana"):
+        if name in browsers:
+            await expect_video_from(browsers[name].page, ["Ana"], frames=5)
+        else:
+            await pythons[name].wait_for_more_media(pid("Ana"), "video", 5, timeout=30)
+
+    # ---- Ana calls for a facilitator; Dana goes to her room and comes back ----
+    await ana.get_by_role("button", name="Call facilitator").click()
+    await expect(ana.get_by_text("The facilitators know you would like help.")).to_be_visible()
+    call = bo.get_by_role("listitem").filter(
+        has_text=f"Ana in {title[target]} would like a facilitator."
+    )
+    await expect(call).to_be_visible()
+    await call.get_by_role("button", name=f"Go to {title[target]}").click()
+    await expect_room(dana.page, title[target], [*mates("Ana"), "Ana"])
+    await expect_video_from(dana.page, ["Ana"], frames=5)
+    await expect(tile(ana, FACILITATOR)).to_have_count(1)
+    await bo.get_by_role("button", name="Back to the main room").click()
+    await expect_room(dana.page, "Group session", [])
+    await expect(tile(ana, FACILITATOR)).to_have_count(0)
+
+    # ---- Ben's connection drops: he comes back to his breakout, not the main room ----
+    ben = browsers["Ben"]
+    await ben.context.set_offline(True)
+    await expect(ben.page.get_by_role("status").filter(has_text="Reconnecting…")).to_be_visible()
+    await ben.context.set_offline(False)
+    await expect(ben.page.get_by_text("Connected", exact=True)).to_be_visible(timeout=20_000)
+    await expect_room(ben.page, title[rooms["Ben"]], mates("Ben"))
+    await expect_video_from(ben.page, mates("Ben"), frames=5)
+
+    # ---- closed by hand: everyone back in the main room, receiving everyone ----
+    closing = time.monotonic()
+    await bo.get_by_role("button", name="Close rooms").click()
+    await dana.page.get_by_role("dialog", name="Close the breakout rooms?").get_by_role(
+        "button", name="Close rooms"
+    ).click()
+    seen = await everyone_back(dana, browsers, pythons, everyone)
+    figure("rooms closed -> every page shows video from everyone in main", seen - closing)
+
+    # ---- opened again with a time limit: the countdown, the warning, then back ----
+    await bo.get_by_label("Time limit in minutes (leave empty for none)").fill("0.5")
+    await bo.get_by_role("button", name="Open rooms").click()
+    cleo = browsers["Cleo"].page
+    await expect(cleo.get_by_role("heading", level=1, name=title[rooms["Cleo"]])).to_be_visible()
+    await expect(cleo.get_by_text("left", exact=False).first).to_be_visible()
+    await expect(cleo.get_by_text("Less than a minute left.")).to_be_visible()
+    await expect(bo.get_by_text("The rooms are open:")).to_be_visible()
+    # The server's timer closes the rooms; nobody clicks anything.
+    await everyone_back(dana, browsers, pythons, everyone, within=60)
+    await expect(cleo.get_by_text("You are in the breakout room")).to_be_hidden()
+
+
+async def everyone_back(
+    dana: Person,
+    browsers: dict[str, Person],
+    pythons: dict[str, PythonParticipant],
+    everyone: list[str],
+    within: float = 30.0,
+) -> float:
+    """Everyone is in the main room again: every page shows everyone, every browser
+    decodes video from everyone, and the Python participants receive the browsers.
+    Returns when every page first showed video from everyone."""
+    pages = {FACILITATOR: dana.page, **{n: p.page for n, p in browsers.items()}}
+    await asyncio.gather(*(
+        expect(page.get_by_role("heading", level=1, name="Group session")).to_be_visible(
+            timeout=within * 1000
+        )
+        for page in pages.values()
+    ))
+    await asyncio.gather(*(py.wait_for_room(MAIN, timeout=within) for py in pythons.values()))
+    await asyncio.gather(*(
+        expect_video_from(page, [n for n in everyone if n != me], frames=1, within=within)
+        for me, page in pages.items()
+    ))
+    seen_everyone = time.monotonic()
+    await asyncio.gather(*(
+        expect_audio_from(page, [n for n in everyone if n != me]) for me, page in pages.items()
+    ))
+    await asyncio.gather(*(
+        py.wait_for_more_media(pid(name), "audio", 20, timeout=within)
+        for py in pythons.values()
+        for name in [FACILITATOR, *BROWSERS]
+    ))
+    for page in pages.values():
+        await expect(people_list(page)).to_have_count(len(everyone))
+    return seen_everyone
