@@ -277,3 +277,42 @@ async def everyone_back(
     for page in pages.values():
         await expect(people_list(page)).to_have_count(len(everyone))
     return seen_everyone
+
+
+async def test_participants_choose_their_room_and_go_there_when_it_opens(
+    breakout_server: ServerProcess, mint: Callable[..., str], session_id: str, new_person: NewPerson
+) -> None:
+    def url(name: str, role: Role = Role.PARTICIPANT) -> str:
+        token = mint(session_id, name, role, participant_id=pid(name))
+        return f"{breakout_server.base_url}/s/{session_id}#token={token}"
+
+    dana = await new_person(url(FACILITATOR, Role.FACILITATOR), FACILITATOR, width=1280, height=900)
+    sam = await new_person(url("Sam"), "Sam")
+    await join(dana.page)
+    await join(sam.page)
+    bo = await open_panel(dana.page, PANEL)
+    await bo.get_by_label("New room name").fill("Quiet corner")
+    await bo.get_by_role("button", name="Add room").click()
+    await expect(bo.get_by_role("status")).to_have_text("Quiet corner made.")
+    await bo.get_by_role("button", name="Let participants choose").click()
+    await expect(bo.get_by_role("button", name="Let participants choose")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+    # Sam sees the rooms to choose from, and picks one.
+    choices = sam.page.get_by_role("group", name="Choose your breakout room")
+    await choices.get_by_role("button", name="Join Quiet corner").click()
+    await expect(sam.page.get_by_text("You chose Quiet corner.")).to_be_visible()
+    await expect(bo.get_by_role("combobox", name="Room for Sam")).to_have_value("breakout-1")
+
+    await bo.get_by_role("button", name="Open rooms").click()
+    await expect(sam.page.get_by_role("heading", level=1, name="Quiet corner")).to_be_visible()
+    await expect(people_list(sam.page)).to_have_count(1)
+    await expect(choices.get_by_role("button", name="Join Quiet corner")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    # Sam wants company: the facilitator comes in and they see each other.
+    await bo.get_by_role("button", name="Go to Quiet corner").click()
+    await expect_room(sam.page, "Quiet corner", [FACILITATOR])
+    await expect_video_from(sam.page, [FACILITATOR], frames=5)
+    await expect_video_from(dana.page, ["Sam"], frames=5)

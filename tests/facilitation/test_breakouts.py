@@ -198,3 +198,29 @@ async def test_everyone_moved_is_told_where_and_sees_the_rooms_and_timer_on_arri
     again = await presence.join(ident("p2"), "c-p2-again")
     assert again.breakouts is not None and again.breakouts["open"] is True
     assert again.snapshot is not None and again.snapshot.room == room_key(SESSION, "breakout-1")
+
+
+async def test_a_co_facilitator_assigned_to_a_room_runs_it_there(
+    group: tuple[Presence, Breakouts, Chat],
+) -> None:
+    presence, breakouts, _ = group
+    cofac = ident("co", Role.COFACILITATOR)
+    await presence.join(cofac, "c-co")
+    await breakouts.create(FAC, ["A", "B"])
+    # At random: participants only; the co-facilitator is placed by hand.
+    await breakouts.assign_randomly(FAC, keep=[])
+    session = await presence.store.get_session(SESSION)
+    assert session is not None and "co" not in session.assignments
+    mate = next(p for p in PEOPLE if session.assignments[p] == "breakout-1")
+    await breakouts.assign(FAC, {"co": "breakout-1"})
+    await breakouts.open(FAC)
+    where = await rooms_of(presence)
+    assert where["co"] == "breakout-1" and where[mate] == "breakout-1"
+    # In that room the co-facilitator can do what facilitators do: send a message to
+    # every room, move people, and hears calls for help from everywhere.
+    out = await breakouts.broadcast(cofac, "Two minutes")
+    assert len([d for d in out if isinstance(d, ToRoomVolatile)]) == 3
+    await breakouts.assign(cofac, {mate: "breakout-2"})
+    assert (await rooms_of(presence))[mate] == "breakout-2"
+    calls = await breakouts.call_facilitator(ident(mate))
+    assert {d.participant_id for d in calls} == {"fac", "co"}  # type: ignore[union-attr]
