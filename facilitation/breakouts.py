@@ -16,9 +16,9 @@ from typing import Any
 from facilitation.base import SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
+from facilitation.media import forget_if_empty
 from facilitation.outbox import (
     Delivery,
-    MediaTopology,
     ReleaseMedia,
     ToParticipant,
     ToRoomVolatile,
@@ -28,7 +28,6 @@ from facilitation.permissions import Command
 from rooms.model import (
     MAIN_ROOM,
     WAITING_ROOM,
-    MediaMode,
     Participant,
     Role,
     Session,
@@ -86,17 +85,7 @@ class Breakouts(SessionCommands):
         left_room = p.room_id
         p.hand_raised_at = None
         out += await self._enter(p, room_id)
-        others = [q for q in await self.store.list_participants(p.session_id)
-                  if q.room_id == left_room]
-        if not others and left_room != MAIN_ROOM:
-            room = await self._room(p.session_id, left_room)
-            if room.media_mode is not MediaMode.MESH:
-                # Empty now: whoever comes in next (the rooms opened again) starts peer
-                # to peer, as in any room, and moves to the SFU only if they outgrow it.
-                room.media_mode = MediaMode.MESH
-                room.media_epoch += 1
-                await self.store.put_room(room)
-            out.append(MediaTopology(p.session_id, left_room, "closed", 0))
+        out += await forget_if_empty(self, p.session_id, left_room)
         return out
 
     # ---- planning ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import Delivery, EnforceMedia, MediaTopology, ToRoomVolatile
 from facilitation.permissions import Command, allowed, require
-from rooms.model import MediaMode, Participant, Room, room_key
+from rooms.model import MAIN_ROOM, WAITING_ROOM, MediaMode, Participant, Room, room_key
 
 MEDIA_CHANGED = "room.media"
 SPEAKING = "participant.speaking"
@@ -58,6 +58,25 @@ async def switch_topology_if_needed(
     if not policy.wants_sfu(len(people)):
         return []
     return await _set_topology(commands, session_id, room_id, MediaMode.SFU)
+
+
+async def forget_if_empty(
+    commands: SessionCommands, session_id: str, room_id: str
+) -> list[Delivery]:
+    """After someone left a room (moved, left, removed, lost): a breakout nobody is in
+    forgets its SFU set-up, so whoever comes in next (the rooms opened again) starts peer
+    to peer, as in any room, and moves to the SFU only if they outgrow it. The main room
+    keeps its set-up: people come back to it. Call with the session lock held."""
+    if room_id in (MAIN_ROOM, WAITING_ROOM):
+        return []
+    if any(p.room_id == room_id for p in await commands.store.list_participants(session_id)):
+        return []
+    room = await commands._room(session_id, room_id)
+    if room.media_mode is not MediaMode.MESH:
+        room.media_mode = MediaMode.MESH
+        room.media_epoch += 1
+        await commands.store.put_room(room)
+    return [MediaTopology(session_id, room_id, "closed", 0)]
 
 
 class MediaControl(SessionCommands):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from facilitation.base import SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
-from facilitation.media import enforce, stopped_media
+from facilitation.media import enforce, forget_if_empty, stopped_media
 from facilitation.outbox import (
     Delivery,
     Disconnect,
@@ -152,6 +152,7 @@ class Moderation(SessionCommands):
                     await self._publish(p, LEFT, {"participant_id": p.id, "reason": "removed"})
                 )
                 out.append(ReleaseMedia(p.session_id, p.room_id, p.id))
+                out += await forget_if_empty(self, p.session_id, p.room_id)
             return out
 
     async def promote(self, identity: Identity, participant_id: str, role: Role) -> list[Delivery]:

@@ -21,7 +21,12 @@ from facilitation.base import (
 )
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
-from facilitation.media import enforce, stopped_media, switch_topology_if_needed
+from facilitation.media import (
+    enforce,
+    forget_if_empty,
+    stopped_media,
+    switch_topology_if_needed,
+)
 from facilitation.outbox import (
     Delivery,
     Disconnect,
@@ -256,6 +261,7 @@ class Presence(SessionCommands):
                 await self._publish(p, LEFT, {"participant_id": p.id, "reason": reason})
             )
             deliveries.append(ReleaseMedia(p.session_id, p.room_id, p.id))
+            deliveries += await forget_if_empty(self, p.session_id, p.room_id)
         if not await self.store.list_participants(p.session_id):
             # Nobody is left: forget the session (privacy), as nobody needs to catch up.
             await self.store.drop_session(p.session_id)

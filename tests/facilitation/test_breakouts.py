@@ -224,3 +224,25 @@ async def test_a_co_facilitator_assigned_to_a_room_runs_it_there(
     assert (await rooms_of(presence))[mate] == "breakout-2"
     calls = await breakouts.call_facilitator(ident(mate))
     assert {d.participant_id for d in calls} == {"fac", "co"}  # type: ignore[union-attr]
+
+
+async def test_a_breakout_left_empty_by_a_leave_forgets_its_sfu_set_up(clock: Clock) -> None:
+    from facilitation import MediaPolicy, MediaTopology
+
+    policy = MediaPolicy(sfu_available=True, sfu_threshold=1)
+    presence = Presence(MemoryStore(), clock=clock, admission=OPEN_DOOR, policy=policy)
+    shared = {"locks": presence.locks, "clock": clock, "admission": OPEN_DOOR, "policy": policy}
+    breakouts = Breakouts(presence.store, **shared)  # type: ignore[arg-type]
+    await presence.join(FAC, "c-fac")
+    for pid in ("p1", "p2"):
+        await presence.join(ident(pid), f"c-{pid}")
+    await breakouts.create(FAC, ["Pair"])
+    await breakouts.assign(FAC, {"p1": "breakout-1", "p2": "breakout-1"})
+    await breakouts.open(FAC)
+    room = await presence.store.get_room(SESSION, "breakout-1")
+    assert room is not None and room.media_mode.value == "sfu"  # two is past this threshold
+    await presence.leave(ident("p1"))
+    out = await presence.leave(ident("p2"))
+    room = await presence.store.get_room(SESSION, "breakout-1")
+    assert room is not None and room.media_mode.value == "mesh"
+    assert [d for d in out if isinstance(d, MediaTopology) and d.room_id == "breakout-1"]
