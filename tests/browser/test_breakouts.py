@@ -150,7 +150,7 @@ async def test_six_people_in_three_breakouts_then_back_in_the_main_room(
             await expect_audio_from(page, mates(name))
             await expect_peer_to_peer_only(page, len(mates(name)))
             where = f"You are in the breakout room {title[rooms[name]]}."
-            await expect(page.get_by_text(where)).to_be_visible()
+            await expect(page.get_by_text(where, exact=True)).to_be_visible()
         else:
             py = pythons[name]
             await py.wait_for_room(rooms[name])
@@ -173,7 +173,7 @@ async def test_six_people_in_three_breakouts_then_back_in_the_main_room(
     await bo.get_by_role("button", name="Send to all rooms").click()
     for someone in browsers.values():
         await expect(someone.page.get_by_role("status").filter(has_text=words)).to_be_visible()
-        sender = someone.page.get_by_text(f"Message to all rooms from {FACILITATOR}")
+        sender = someone.page.get_by_text(f"Message to all rooms from {FACILITATOR}", exact=True)
         await expect(sender).to_be_visible()
     for name, py in pythons.items():
         got = await py.wait_for_event("breakout.broadcast", since=marks[name])
