@@ -131,6 +131,8 @@ class Handlers:
                     roster_only=r.roster_only,
                     roster=r.roster,
                     rules_text=r.rules_text,
+                    scheduled_start=r.scheduled_start,
+                    scheduled_end=r.scheduled_end,
                 )
             ),
             "moderate.mute": self.simple(
