@@ -195,3 +195,11 @@ def test_join_links_and_webhook_signatures_cannot_stand_in_for_each_other() -> N
     with pytest.raises(Refused) as info:
         tokens.verify(SECRET, sign(BODY, SECRET, "groups-1", time.time()))
     assert info.value.code == ErrorCode.TOKEN_CLAIMS
+
+
+def test_the_docs_show_the_very_code_that_verifies_in_these_tests() -> None:
+    """docs/webhooks.md's receiver example is signaling/webhook_verify.py, to the byte."""
+    repo = Path(__file__).resolve().parents[2]
+    docs = (repo / "docs" / "webhooks.md").read_text()
+    shown = docs.split("## Verifying, in Python", 1)[1].split("```python\n", 1)[1]
+    assert shown.split("```", 1)[0] == (repo / "signaling" / "webhook_verify.py").read_text()
