@@ -167,8 +167,14 @@ class WebhookOutbox:
         async with self._sending:
             path = self.spool / f"{self._seq:012d}-{event_id}.json"
             self._seq += 1
-            await asyncio.to_thread(_write, path, {"session": hook.session_id,
-                                                   "body": body.decode()})
+            try:
+                await asyncio.to_thread(_write, path, {"session": hook.session_id,
+                                                       "body": body.decode()})
+            except OSError:
+                # The change has happened; a full disk must not undo or block it. The
+                # event is still sent, but would not survive a restart: say so loudly.
+                log.exception("webhook %s (session %s) could not be spooled",
+                              event_id, hook.session_id)
             self._enqueue(_Pending(path, event_id, hook.session_id, body))
 
     def _enqueue(self, pending: _Pending) -> None:
@@ -186,11 +192,15 @@ class WebhookOutbox:
             head = queue[0]
             outcome = await self._post(head)
             if outcome is None:
-                await asyncio.to_thread(head.path.unlink, missing_ok=True)
+                try:
+                    await asyncio.to_thread(head.path.unlink, missing_ok=True)
+                except OSError:
+                    log.exception("webhook %s delivered but still in the spool (it may "
+                                  "come again after a restart, with the same id)", head.event_id)
                 queue.popleft()
                 failures = 0
                 continue
-            delay = self._delay(failures)
+            delay = self.retry_delay(failures)
             failures += 1
             log.warning("webhook %s (session %s) not delivered: %s; attempt %d, next in %.1fs",
                         head.event_id, session_id, outcome, failures, delay)
@@ -199,7 +209,7 @@ class WebhookOutbox:
         del self._queues[session_id]
         del self._workers[session_id]
 
-    def _delay(self, failures: int) -> float:
+    def retry_delay(self, failures: int) -> float:
         """Exponential backoff with jitter (half fixed, half random), capped."""
         ceiling: float = min(self.max_delay, FIRST_RETRY * 2.0 ** min(failures, 30))
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
@@ -217,5 +227,5 @@ class WebhookOutbox:
                 if 200 <= response.status < 300:
                     return None
                 return f"status {response.status}"
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        except Exception as exc:  # any failure is one more attempt, never a lost worker
             return type(exc).__name__

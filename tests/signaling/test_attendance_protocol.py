@@ -134,6 +134,9 @@ async def test_the_clinic_fetches_the_ledger_over_http_after_the_session(
     status, _, _ = await group.http("admission", clinic, "PUT",
                                     {"scheduled_start": start, "scheduled_end": start - 1})
     assert status == 400  # ends before it starts: refused, nothing set
+    for bad in ({"scheduled_start": "tomorrow"}, {"scheduled_start": -5},
+                {"scheduled_end": True}):
+        assert (await group.http("admission", clinic, "PUT", bad))[0] == 400
     status, _, _ = await group.http("admission", clinic, "PUT",
                                     {"scheduled_start": start,
                                      "scheduled_end": start + 60 * MINUTE})

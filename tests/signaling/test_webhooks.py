@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -19,7 +20,7 @@ from facilitation import ErrorCode, Refused
 from rooms.model import Role
 from signaling import tokens
 from signaling.webhook_verify import InvalidWebhook, verify_webhook
-from signaling.webhooks import sign
+from signaling.webhooks import WebhookOutbox, sign
 from tests.signaling.test_facilitator_protocol import Person
 from tests.support.services import ServerProcess
 from tests.support.webhooks import WebhookReceiver
@@ -203,3 +204,13 @@ def test_the_docs_show_the_very_code_that_verifies_in_these_tests() -> None:
     docs = (repo / "docs" / "webhooks.md").read_text()
     shown = docs.split("## Verifying, in Python", 1)[1].split("```python\n", 1)[1]
     assert shown.split("```", 1)[0] == (repo / "signaling" / "webhook_verify.py").read_text()
+
+
+def test_retries_back_off_exponentially_with_jitter_up_to_the_cap() -> None:
+    outbox = WebhookOutbox("http://127.0.0.1:9/hooks", SECRET, "groups-1", "unused",
+                           max_delay=300, rng=random.Random(7))
+    delays = [outbox.retry_delay(failures) for failures in range(40)]
+    for failures, delay in enumerate(delays):
+        ceiling = min(300.0, 2.0**failures)
+        assert ceiling / 2 <= delay <= ceiling
+    assert len(set(delays[10:])) > 1  # jittered: retries of many sessions do not align
