@@ -1,6 +1,7 @@
 """What people may do in a session, and what follows from it. No transport here."""
 
 from facilitation.admission import Admission
+from facilitation.attendance import Attendance
 from facilitation.base import AdmissionPolicy, MediaPolicy, RoomSnapshot, SessionLocks
 from facilitation.breakouts import Breakouts
 from facilitation.chat import Chat
@@ -21,6 +22,7 @@ from facilitation.outbox import (
     ToRoom,
     ToRoomVolatile,
     WakeAt,
+    Webhook,
 )
 from facilitation.permissions import PERMISSIONS, Command
 from facilitation.presence import JoinResult, Presence, SyncResult
@@ -29,6 +31,7 @@ __all__ = [
     "PERMISSIONS",
     "Admission",
     "AdmissionPolicy",
+    "Attendance",
     "Audit",
     "Breakouts",
     "Chat",
@@ -55,4 +58,5 @@ __all__ = [
     "ToRoom",
     "ToRoomVolatile",
     "WakeAt",
+    "Webhook",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from facilitation import attendance
 from facilitation.base import SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
@@ -26,8 +27,10 @@ class Admission(SessionCommands):
         otherwise tell the person where they stand."""
         rules_done = p.rules_accepted_at is not None or not self.admission.ground_rules
         if p.admitted and rules_done:
-            return list(await self._enter(p, MAIN_ROOM))
+            entering = list(await self._enter(p, MAIN_ROOM))
+            return entering + await attendance.entered(self.store, p, self.clock())
         await self.store.put_participant(p)
+        await attendance.arrived(self.store, p, self.clock())  # the rules accepted, maybe
         status = {
             "admitted": p.admitted,
             "rules_accepted": p.rules_accepted_at is not None,
@@ -74,6 +77,7 @@ class Admission(SessionCommands):
             session.denied.append(p.id)
             await self.store.put_session(session)
             await self.store.delete_participant(p.session_id, p.id)
+            await attendance.left(self.store, p, self.clock(), "denied")
             words = {"code": ErrorCode.DENIED.value, "message": message or ""}
             return [
                 self._audit(actor, "deny", p.id, with_message=bool(message)),
@@ -126,6 +130,8 @@ class Admission(SessionCommands):
         roster_only: bool | None = None,
         roster: list[str] | None = None,
         rules_text: str | None = None,
+        scheduled_start: float | None = None,
+        scheduled_end: float | None = None,
     ) -> list[Delivery]:
         def audit(action: str, **detail: Any) -> Audit:
             return Audit(self.clock(), session.id, room_id, actor_id, action, None,
@@ -146,6 +152,15 @@ class Admission(SessionCommands):
         if rules_text is not None and rules_text != session.rules_text:
             session.rules_text = rules_text
             deliveries.append(audit("set_rules"))
+        if scheduled_start is not None or scheduled_end is not None:
+            start = session.scheduled_start if scheduled_start is None else scheduled_start
+            end = session.scheduled_end if scheduled_end is None else scheduled_end
+            if start is not None and end is not None and end <= start:
+                raise Refused(ErrorCode.INVALID_PAYLOAD, "The session must end after it starts.")
+            if (start, end) != (session.scheduled_start, session.scheduled_end):
+                session.scheduled_start, session.scheduled_end = start, end
+                await attendance.rescheduled(self.store, session)
+                deliveries.append(audit("set_schedule"))
         if not deliveries:
             return []
         await self.store.put_session(session)

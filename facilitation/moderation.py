@@ -3,6 +3,7 @@ spotlight, end. Each takes effect at the server and goes to the audit log."""
 
 from __future__ import annotations
 
+from facilitation import attendance
 from facilitation.base import SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
@@ -144,6 +145,7 @@ class Moderation(SessionCommands):
             out: list[Delivery] = [
                 self._audit(actor, "remove", p.id, keep_out=keep_out),
                 Disconnect(p.connection_id, ErrorCode.REMOVED),
+                *await attendance.left(self.store, p, self.clock(), "removed"),
             ]
             if p.room_id == WAITING_ROOM:
                 out += await self._waiting_changed(p.session_id)
@@ -213,4 +215,5 @@ class Moderation(SessionCommands):
                 Session(id=session.id, created_at=session.created_at, ended=True)
             )
             out += [MediaTopology(actor.session_id, r, "closed", 0) for r in sorted(rooms)]
+            out += await attendance.ended(self.store, actor.session_id, self.clock(), "ended")
             return out

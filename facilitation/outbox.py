@@ -120,6 +120,17 @@ class WakeAt:
     at: float
 
 
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """An event for the clinic's system (facilitation/attendance.py), sent by signed
+    webhook and kept until delivered. Opaque ids only: never a name or any content."""
+
+    session_id: str
+    event: str
+    at: float
+    data: dict[str, Any]
+
+
 Delivery = (
     ToRoom
     | ToParticipant
@@ -131,4 +142,5 @@ Delivery = (
     | EnterRoom
     | Audit
     | WakeAt
+    | Webhook
 )

@@ -41,6 +41,8 @@ class Command(StrEnum):
     RUN_BREAKOUTS = "run_breakouts"  # create, assign, open, extend, broadcast, move, close
     CHOOSE_BREAKOUT = "choose_breakout"  # when the facilitator lets people choose
     CALL_FACILITATOR = "call_facilitator"
+    # Records
+    EXPORT_ATTENDANCE = "export_attendance"
 
 
 _EVERYONE = frozenset(Role)
@@ -79,6 +81,7 @@ PERMISSIONS: dict[Command, frozenset[Role]] = {
     Command.RUN_BREAKOUTS: FACILITATORS,
     Command.CHOOSE_BREAKOUT: _PARTICIPANTS,
     Command.CALL_FACILITATOR: _NOT_FACILITATORS,
+    Command.EXPORT_ATTENDANCE: FACILITATORS,
 }
 
 

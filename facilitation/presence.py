@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from facilitation import attendance
 from facilitation.base import (
     AdmissionPolicy,
     MediaPolicy,
@@ -131,10 +132,12 @@ class Presence(SessionCommands):
                 await self.store.put_participant(p)
                 if gated:
                     deliveries += await self._waiting_changed(p.session_id)
+                    deliveries += await attendance.arrived(self.store, p, now)
                 else:
                     deliveries.append(
                         await self._publish(p, JOINED, {"participant": p.public_view()})
                     )
+                    deliveries += await attendance.entered(self.store, p, now)
                     deliveries += await switch_topology_if_needed(self, p.session_id, p.room_id)
             else:
                 # Same person, same seat: a reconnect, or the same link opened again.
@@ -151,6 +154,8 @@ class Presence(SessionCommands):
                 await self.store.put_participant(p)
                 if was_away or media_changed:
                     deliveries += await self._changed(p)
+                if was_away and p.room_id != WAITING_ROOM:
+                    deliveries += await attendance.entered(self.store, p, now)
 
             session = await self._session(p.session_id)
             facilitator = is_facilitator(p.role)
@@ -237,9 +242,12 @@ class Presence(SessionCommands):
             if p is None or p.connection_id != connection_id or not p.connected:
                 return []  # already left, or the seat is held by a newer connection
             p.connected = False
-            p.disconnected_at = self.clock()
+            p.disconnected_at = now = self.clock()
             await self.store.put_participant(p)
-            return await self._changed(p)
+            out = await self._changed(p)
+            if p.room_id != WAITING_ROOM:
+                out += await attendance.dropped(self.store, p, now)
+            return out
 
     async def expire(self, identity: Identity) -> list[Delivery]:
         """End a seat whose connection did not come back within the grace period."""
@@ -253,7 +261,8 @@ class Presence(SessionCommands):
 
     async def _vacate(self, p: Participant, reason: str) -> list[Delivery]:
         await self.store.delete_participant(p.session_id, p.id)
-        deliveries: list[Delivery] = []
+        now = self.clock()
+        deliveries = await attendance.left(self.store, p, now, reason)
         if p.room_id == WAITING_ROOM:
             deliveries += await self._waiting_changed(p.session_id)
         else:
@@ -266,6 +275,7 @@ class Presence(SessionCommands):
             # Nobody is left: forget the session (privacy), as nobody needs to catch up.
             await self.store.drop_session(p.session_id)
             deliveries.append(MediaTopology(p.session_id, p.room_id, "closed", 0))
+            deliveries += await attendance.ended(self.store, p.session_id, now, "everyone_left")
         return deliveries
 
     async def set_media(

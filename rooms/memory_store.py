@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import copy
+import time
 from collections import deque
 from typing import Any
 
-from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
-from rooms.store import DEFAULT_CHAT_LENGTH, DEFAULT_EVENT_LOG_LENGTH
+from rooms.model import AttendanceLedger, ChatMessage, Participant, Room, RoomEvent, Session
+from rooms.store import (
+    DEFAULT_ATTENDANCE_RETENTION,
+    DEFAULT_CHAT_LENGTH,
+    DEFAULT_EVENT_LOG_LENGTH,
+)
 
 
 class _RoomLog:
@@ -19,8 +24,15 @@ class _RoomLog:
 
 
 class MemoryStore:
-    def __init__(self, event_log_length: int = DEFAULT_EVENT_LOG_LENGTH) -> None:
+    def __init__(
+        self,
+        event_log_length: int = DEFAULT_EVENT_LOG_LENGTH,
+        attendance_retention: float = DEFAULT_ATTENDANCE_RETENTION,
+    ) -> None:
         self._log_length = event_log_length
+        self._retention = attendance_retention
+        # Ledger and the monotonic time it is forgotten at (None: while the session runs).
+        self._attendance: dict[str, tuple[AttendanceLedger, float | None]] = {}
         self._sessions: dict[str, Session] = {}
         self._participants: dict[str, dict[str, Participant]] = {}
         self._seats: dict[str, int] = {}
@@ -115,6 +127,20 @@ class MemoryStore:
             del self._logs[key]
         for key in [k for k in self._chat if k.startswith(prefix)]:
             del self._chat[key]
+
+    async def get_attendance(self, session_id: str) -> AttendanceLedger | None:
+        kept = self._attendance.get(session_id)
+        if kept is None:
+            return None
+        ledger, forget_at = kept
+        if forget_at is not None and time.monotonic() >= forget_at:
+            del self._attendance[session_id]
+            return None
+        return copy.deepcopy(ledger)
+
+    async def put_attendance(self, ledger: AttendanceLedger) -> None:
+        forget_at = None if ledger.ended_at is None else time.monotonic() + self._retention
+        self._attendance[ledger.session_id] = (copy.deepcopy(ledger), forget_at)
 
     async def close(self) -> None:
         return None

@@ -55,6 +55,10 @@ class Session:
     breakouts_open: bool = False
     breakouts_end_at: float | None = None
     breakouts_self_select: bool = False
+    # When the clinic scheduled it (Unix seconds): attendance measures late arrivals and
+    # early leaves against these.
+    scheduled_start: float | None = None
+    scheduled_end: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -227,3 +231,55 @@ class RoomEvent:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RoomEvent:
         return cls(room=d["room"], seq=d["seq"], name=d["name"], payload=d["payload"])
+
+
+@dataclass(slots=True)
+class AttendanceEntry:
+    """One person's attendance, under their opaque participant id. The name is kept for
+    the facilitator's export only (facilitation/attendance.py decides what else sees it).
+    """
+
+    participant_id: str
+    name: str
+    role: str
+    # First opened their link (the waiting room counts: waiting is not being late).
+    arrived_at: float
+    # First came into the group (admitted, ground rules accepted).
+    admitted_at: float | None = None
+    rules_accepted_at: float | None = None
+    # Each stretch in the group as [start, end]; end is None while there.
+    intervals: list[list[float | None]] = field(default_factory=list)
+    # Times they came back after dropping out or leaving.
+    reconnects: int = 0
+    # "waiting", "present", "reconnecting" (dropped, seat held), "left", "denied",
+    # "not_admitted" (never let in).
+    status: str = "waiting"
+    left_reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AttendanceEntry:
+        return cls(**d)
+
+
+@dataclass(slots=True)
+class AttendanceLedger:
+    """Who attended a session. Unlike the rest of a session's state it outlives the
+    session's end: the store keeps it for a retention period, for the clinic's records."""
+
+    session_id: str
+    scheduled_start: float | None = None
+    scheduled_end: float | None = None
+    ended_at: float | None = None
+    entries: dict[str, AttendanceEntry] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AttendanceLedger:
+        d = dict(d)
+        d["entries"] = {k: AttendanceEntry.from_dict(v) for k, v in d["entries"].items()}
+        return cls(**d)

@@ -11,8 +11,12 @@ from typing import Any
 import msgpack  # type: ignore[import-untyped]
 import redis.asyncio as aioredis
 
-from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
-from rooms.store import DEFAULT_CHAT_LENGTH, DEFAULT_EVENT_LOG_LENGTH
+from rooms.model import AttendanceLedger, ChatMessage, Participant, Room, RoomEvent, Session
+from rooms.store import (
+    DEFAULT_ATTENDANCE_RETENTION,
+    DEFAULT_CHAT_LENGTH,
+    DEFAULT_EVENT_LOG_LENGTH,
+)
 
 _APPEND = """
 local seq = redis.call('INCR', KEYS[1])
@@ -39,10 +43,12 @@ class RedisStore:
         url: str,
         prefix: str = "fs",
         event_log_length: int = DEFAULT_EVENT_LOG_LENGTH,
+        attendance_retention: float = DEFAULT_ATTENDANCE_RETENTION,
     ) -> None:
         self._redis: aioredis.Redis = aioredis.Redis.from_url(url, decode_responses=False)
         self._p = prefix
         self._log_length = event_log_length
+        self._retention_ms = int(attendance_retention * 1000)
         self._append = self._redis.register_script(_APPEND)
 
     def _k(self, *parts: str) -> str:
@@ -154,6 +160,21 @@ class RedisStore:
             name = room.decode() if isinstance(room, bytes) else room
             keys += [self._k("seq", name), self._k("log", name), self._k("chat", name)]
         await self._redis.delete(*keys)
+
+    async def get_attendance(self, session_id: str) -> AttendanceLedger | None:
+        raw = await self._redis.get(self._k("attendance", session_id))
+        return AttendanceLedger.from_dict(_unpack(raw)) if raw else None
+
+    async def put_attendance(self, ledger: AttendanceLedger) -> None:
+        # Its own key, outside drop_session's list; a plain SET also clears an expiry
+        # set when the session ended, should it start again.
+        key, value = self._k("attendance", ledger.session_id), _pack(ledger.to_dict())
+        if ledger.ended_at is None:
+            await self._redis.set(key, value)
+        elif self._retention_ms > 0:
+            await self._redis.set(key, value, px=self._retention_ms)
+        else:
+            await self._redis.delete(key)
 
     async def close(self) -> None:
         await self._redis.aclose()

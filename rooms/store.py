@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
+from rooms.model import AttendanceLedger, ChatMessage, Participant, Room, RoomEvent, Session
 
 # How many events each room keeps for clients catching up after a reconnect; a client
 # further behind gets a fresh snapshot instead.
 DEFAULT_EVENT_LOG_LENGTH = 512
 # Chat messages kept per room (the oldest go first); a late joiner sees these.
 DEFAULT_CHAT_LENGTH = 500
+# How long the attendance ledger of an ended session is kept (for the clinic to fetch).
+DEFAULT_ATTENDANCE_RETENTION = 24 * 3600.0
 
 
 class Store(Protocol):
@@ -60,7 +62,16 @@ class Store(Protocol):
         ...
 
     async def drop_session(self, session_id: str) -> None:
-        """Forget everything about a session (its participants, rooms and logs)."""
+        """Forget everything about a session (its participants, rooms and logs), but its
+        attendance ledger."""
+        ...
+
+    async def get_attendance(self, session_id: str) -> AttendanceLedger | None: ...
+
+    async def put_attendance(self, ledger: AttendanceLedger) -> None:
+        """Keep a session's attendance ledger. Once it says the session ended, it is kept
+        for the store's attendance retention and then forgotten; a session that starts
+        again (a ledger without `ended_at`) is kept for as long as it runs."""
         ...
 
     async def close(self) -> None: ...

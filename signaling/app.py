@@ -17,6 +17,7 @@ from signaling.audit import AuditLog
 from signaling.config import Config
 from signaling.handlers import Handlers
 from signaling.janus_link import JanusLink
+from signaling.webhooks import WebhookOutbox
 
 log = logging.getLogger("facilitation.server")
 
@@ -43,8 +44,8 @@ def make_store(config: Config) -> Store:
     if config.redis_url:
         from rooms.redis_store import RedisStore
 
-        return RedisStore(config.redis_url)
-    return MemoryStore()
+        return RedisStore(config.redis_url, attendance_retention=config.attendance_retention)
+    return MemoryStore(attendance_retention=config.attendance_retention)
 
 
 def create_app(config: Config, store: Store | None = None) -> web.Application:
@@ -74,7 +75,11 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
     )
     media = MediaControl(store, locks=presence.locks, policy=policy, admission=admission)
     audit = AuditLog(config.audit_log or "audit.jsonl")
-    handlers = Handlers(sio, presence, media, config, audit)
+    webhooks = None
+    if config.webhook_url:
+        webhooks = WebhookOutbox(config.webhook_url, config.secret, config.issuer,
+                                 config.webhook_spool, max_delay=config.webhook_max_delay)
+    handlers = Handlers(sio, presence, media, config, audit, webhooks=webhooks)
     janus = JanusLink(config, handlers.sfu)
     app[STORE_KEY] = store
     app[HANDLERS_KEY] = handlers
@@ -82,17 +87,23 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
 
     static = Path(config.static_dir) if config.static_dir else PACKAGED_STATIC
     app.router.add_get("/healthz", _healthz)
-    app.router.add_routes(clinic_api.routes(config, handlers.admission, handlers.deliver))
+    app.router.add_routes(clinic_api.routes(
+        config, handlers.admission, handlers.deliver, handlers.attendance
+    ))
     app.router.add_get("/", _index(static))
     app.router.add_get("/s/{session}", _index(static))
     if (static / "assets").is_dir():
         app.router.add_static("/assets/", static / "assets")
 
     async def _start(_: web.Application) -> None:
+        if webhooks is not None:
+            await webhooks.start()
         await janus.start()
 
     async def _close(_: web.Application) -> None:
         await handlers.close()
+        if webhooks is not None:
+            await webhooks.close()
         await handlers.sfu.close()
         await janus.close()
         await store.close()

@@ -14,8 +14,10 @@ from aiohttp import web
 
 from facilitation.errors import Refused
 from rooms.model import Role
+from rooms.store import DEFAULT_ATTENDANCE_RETENTION
 from signaling import tokens, turn
 from signaling.config import Config
+from signaling.webhooks import DEFAULT_MAX_DELAY
 
 DEV_SECRET_FILE = Path(
     os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")
@@ -23,6 +25,7 @@ DEV_SECRET_FILE = Path(
 
 
 DEFAULT_AUDIT_LOG = DEV_SECRET_FILE.parent / "audit.jsonl"
+DEFAULT_WEBHOOK_SPOOL = DEV_SECRET_FILE.parent / "webhooks"
 
 
 def _dev_secret() -> str:
@@ -99,7 +102,15 @@ def serve(args: argparse.Namespace) -> int:
         waiting_room=args.waiting_room == "on",
         ground_rules=args.ground_rules == "on",
         audit_log=args.audit_log or str(DEFAULT_AUDIT_LOG),
+        attendance_retention=args.attendance_retention,
+        webhook_url=args.webhook_url or None,
+        webhook_spool=args.webhook_spool or str(DEFAULT_WEBHOOK_SPOOL),
+        webhook_max_delay=args.webhook_max_delay,
+        server_id=args.server_id or "",
     )
+    if config.webhook_url and not config.webhook_url.startswith(("https://", "http://")):
+        print("--webhook-url must be an http:// or https:// URL.", file=sys.stderr)
+        return 2
     try:
         turn.ice_servers(config.turn_urls, config.turn_secret, "startup-check")
     except ValueError as exc:
@@ -223,6 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"where facilitator actions are logged (default {DEFAULT_AUDIT_LOG})")
     s.add_argument("--sfu-threshold", type=int, default=4,
                    help="rooms with more people than this go through the SFU")
+    s.add_argument("--attendance-retention", type=float,
+                   default=float(os.environ.get("FACILITATION_ATTENDANCE_RETENTION",
+                                                DEFAULT_ATTENDANCE_RETENTION)),
+                   help="seconds an ended session's attendance is kept (default 24 h)")
+    s.add_argument("--webhook-url", default=os.environ.get("FACILITATION_WEBHOOK_URL"),
+                   help="the clinic's system: signed attendance events are POSTed here")
+    s.add_argument("--webhook-spool", default=os.environ.get("FACILITATION_WEBHOOK_SPOOL"),
+                   help=f"where events wait until delivered (default {DEFAULT_WEBHOOK_SPOOL})")
+    s.add_argument("--webhook-max-delay", type=float, default=DEFAULT_MAX_DELAY,
+                   help="longest pause in seconds between two delivery attempts (default 300)")
+    s.add_argument("--server-id", default=os.environ.get("FACILITATION_SERVER_ID"),
+                   help="this server's name in webhook signatures (default: --public-url)")
     s.add_argument("--static-dir", help=argparse.SUPPRESS)
     s.set_defaults(func=serve)
 

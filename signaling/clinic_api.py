@@ -5,6 +5,10 @@ facilitator of that session (the clinic's system mints one, as it mints join lin
 a JSON body `{roster_only?, roster?, locked?, rules_text?}`: the roster of participant
 ids for a roster-only session, a lock, the session's ground rules. The body is validated
 like any Socket.IO request; the same permission table decides.
+
+`GET /api/sessions/{session}/attendance.csv` (or `.json`), with the same kind of token:
+the session's attendance ledger, during the session and for the retention period after
+it ended (`--attendance-retention`).
 """
 
 from __future__ import annotations
@@ -14,24 +18,35 @@ from typing import Any
 
 from aiohttp import web
 
-from facilitation import Admission, ErrorCode, Refused
+from facilitation import Admission, Attendance, ErrorCode, Identity, Refused
 from signaling import protocol, tokens
+from signaling.attendance_csv import to_csv
 from signaling.config import Config
 
 STATUS = {
     ErrorCode.NOT_PERMITTED: 403,
+    ErrorCode.NOT_FOUND: 404,
     ErrorCode.SESSION_ENDED: 409,
 }
 
 
-def routes(config: Config, admission: Admission, deliver: Any) -> list[web.RouteDef]:
-    async def put_admission(request: web.Request) -> web.Response:
-        session_id = request.match_info["session"]
+def _refusal(refused: Refused) -> web.Response:
+    status = 401 if refused.code.value.startswith("token_") else STATUS.get(refused.code, 400)
+    return web.json_response(protocol.error(refused.code, refused.message), status=status)
+
+
+def routes(
+    config: Config, admission: Admission, deliver: Any, attendance: Attendance
+) -> list[web.RouteDef]:
+    def bearer(request: web.Request) -> Identity:
         header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            raise Refused(ErrorCode.TOKEN_MISSING)
+        return tokens.verify(config.secret, header[7:], session=request.match_info["session"])
+
+    async def put_admission(request: web.Request) -> web.Response:
         try:
-            if not header.startswith("Bearer "):
-                raise Refused(ErrorCode.TOKEN_MISSING)
-            identity = tokens.verify(config.secret, header[7:], session=session_id)
+            identity = bearer(request)
             if request.content_length and request.content_length > protocol.MAX_MESSAGE_BYTES:
                 raise Refused(ErrorCode.PAYLOAD_TOO_LARGE)
             try:
@@ -43,10 +58,26 @@ def routes(config: Config, admission: Admission, deliver: Any) -> list[web.Route
                 identity, **settings.model_dump(exclude_none=True)
             ))
         except Refused as refused:
-            status = 401 if refused.code.value.startswith("token_") else STATUS.get(
-                refused.code, 400
-            )
-            return web.json_response(protocol.error(refused.code, refused.message), status=status)
+            return _refusal(refused)
         return web.json_response(protocol.ok())
 
-    return [web.put("/api/sessions/{session}/admission", put_admission)]
+    async def get_attendance(request: web.Request) -> web.Response:
+        try:
+            ledger, deliveries = await attendance.export_by_token(bearer(request))
+        except Refused as refused:
+            return _refusal(refused)
+        await deliver(deliveries)
+        # Who attended is health information: no cache may keep it.
+        headers = {"Cache-Control": "no-store"}
+        if request.match_info["format"] == "csv":
+            headers["Content-Disposition"] = (
+                f'attachment; filename="attendance-{request.match_info["session"]}.csv"'
+            )
+            return web.Response(text=to_csv(ledger), content_type="text/csv",
+                                charset="utf-8", headers=headers)
+        return web.json_response(ledger, headers=headers)
+
+    return [
+        web.put("/api/sessions/{session}/admission", put_admission),
+        web.get("/api/sessions/{session}/attendance.{format:csv|json}", get_attendance),
+    ]

@@ -7,7 +7,9 @@ from typing import Any
 
 from facilitation.base import DEFAULT_SFU_THRESHOLD
 from facilitation.presence import DEFAULT_GRACE_SECONDS
+from rooms.store import DEFAULT_ATTENDANCE_RETENTION
 from signaling.turn import DEFAULT_TTL_SECONDS
+from signaling.webhooks import DEFAULT_MAX_DELAY
 
 
 @dataclass(slots=True)
@@ -46,6 +48,18 @@ class Config:
     audit_log: str = ""
     # Where the built web client lives; None means the copy inside the package.
     static_dir: str | None = None
+    # Attendance: how long an ended session's ledger is kept for the clinic to fetch; the
+    # clinic's webhook URL, the directory undelivered events wait in, the longest pause
+    # between two attempts, and the name the server signs with (`iss`; default its URL).
+    attendance_retention: float = DEFAULT_ATTENDANCE_RETENTION
+    webhook_url: str | None = None
+    webhook_spool: str = ""
+    webhook_max_delay: float = DEFAULT_MAX_DELAY
+    server_id: str = ""
+
+    @property
+    def issuer(self) -> str:
+        return self.server_id or self.base_url
 
     @property
     def base_url(self) -> str:

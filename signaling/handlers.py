@@ -16,6 +16,7 @@ import socketio
 
 from facilitation import (
     Admission,
+    Attendance,
     Audit,
     Breakouts,
     Chat,
@@ -36,14 +37,17 @@ from facilitation import (
     ToRoom,
     ToRoomVolatile,
     WakeAt,
+    Webhook,
 )
 from rooms.model import Role
 from signaling import protocol, tokens, turn
+from signaling.attendance_csv import to_csv
 from signaling.audit import AuditLog
 from signaling.config import Config
 from signaling.janus.client import JanusConnectionLost, JanusError
 from signaling.ratelimit import TokenBucket
 from signaling.sfu import SfuPlane
+from signaling.webhooks import WebhookOutbox
 
 log = logging.getLogger("facilitation.signaling")
 
@@ -77,8 +81,10 @@ class Handlers:
         media: MediaControl,
         config: Config,
         audit: AuditLog,
+        webhooks: WebhookOutbox | None = None,
     ) -> None:
         self.sio = sio
+        self.webhooks = webhooks
         self.presence = presence
         self.media = media
         self.config = config
@@ -93,6 +99,7 @@ class Handlers:
         self.hands = Hands(presence.store, **shared)  # type: ignore[arg-type]
         self.chat = Chat(presence.store, **shared)  # type: ignore[arg-type]
         self.breakouts = Breakouts(presence.store, **shared)  # type: ignore[arg-type]
+        self.attendance = Attendance(presence.store, **shared)  # type: ignore[arg-type]
         self.sfu = SfuPlane(media, presence.policy, self.emit_to_person, self.deliver)
         self.connections: dict[str, Connection] = {}
         self._timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
@@ -124,6 +131,8 @@ class Handlers:
                     roster_only=r.roster_only,
                     roster=r.roster,
                     rules_text=r.rules_text,
+                    scheduled_start=r.scheduled_start,
+                    scheduled_end=r.scheduled_end,
                 )
             ),
             "moderate.mute": self.simple(
@@ -189,6 +198,7 @@ class Handlers:
             "breakouts.help": self.simple(
                 lambda c, r: self.breakouts.call_facilitator(c.identity)
             ),
+            "attendance.export": self.attendance_export,
         }
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
@@ -328,6 +338,8 @@ class Handlers:
                 self.audit.write(d)
             elif isinstance(d, WakeAt):
                 self._wake_at(d)
+            elif isinstance(d, Webhook) and self.webhooks is not None:
+                await self.webhooks.send(d)
 
     def _wake_at(self, d: WakeAt) -> None:
         """The breakout timer: call `Breakouts.due` at the time asked (it checks itself
@@ -476,6 +488,11 @@ class Handlers:
             raise Refused(ErrorCode.RATE_LIMITED, "Please wait a moment before sending more.")
         await self.deliver(await self.chat.send(conn.identity, req.to, req.text))
         return protocol.ok()
+
+    async def attendance_export(self, conn: Connection, req: Any) -> dict[str, Any]:
+        ledger, deliveries = await self.attendance.export(conn.identity)
+        await self.deliver(deliveries)
+        return protocol.ok(attendance=ledger, csv=to_csv(ledger))
 
     # ---- the SFU ------------------------------------------------------------------------
     async def sfu_publish(self, conn: Connection, req: Any) -> dict[str, Any]:

@@ -189,13 +189,20 @@ class DenyRequest(_Payload):
     message: Annotated[str, Field(max_length=300)] | None = None
 
 
+# A time as Unix seconds, up to the year 2100.
+UnixTime = Annotated[float, Field(ge=0, le=4_102_444_800, allow_inf_nan=False)]
+
+
 class ConfigureSessionRequest(_Payload):
-    """`session.configure` (facilitators): lock or unlock, the roster, the ground rules."""
+    """`session.configure` (facilitators): lock or unlock, the roster, the ground rules,
+    and when the session is scheduled (attendance measures late and early against it)."""
 
     locked: bool | None = None
     roster_only: bool | None = None
     roster: Annotated[list[ParticipantId], Field(max_length=200)] | None = None
     rules_text: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+    scheduled_start: UnixTime | None = None
+    scheduled_end: UnixTime | None = None
 
 
 # ---- Facilitator controls -------------------------------------------------------------------
@@ -366,6 +373,8 @@ REQUESTS: dict[str, type[_Payload]] = {
     "breakouts.visit": BreakoutsVisitRequest,
     "breakouts.close": Empty,
     "breakouts.help": Empty,
+    # Ack: `{ok, attendance, csv}` (facilitators): the ledger as JSON and as CSV text.
+    "attendance.export": Empty,
 }
 
 # ---- Server events --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from facilitation import (
     PERMISSIONS,
     Admission,
     AdmissionPolicy,
+    Attendance,
     Breakouts,
     Chat,
     Command,
@@ -153,6 +154,7 @@ ACTIONS: dict[Command, Action] = {
     Command.RUN_BREAKOUTS: lambda g, who: g.breakouts.open(who, 600),
     Command.CHOOSE_BREAKOUT: lambda g, who: g.breakouts.choose(who, "breakout-1"),
     Command.CALL_FACILITATOR: lambda g, who: g.breakouts.call_facilitator(who),
+    Command.EXPORT_ATTENDANCE: lambda g, who: Attendance(g.presence.store).export(who),
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from rooms.memory_store import MemoryStore
 from rooms.redis_store import RedisStore
-from rooms.store import DEFAULT_EVENT_LOG_LENGTH, Store
+from rooms.store import DEFAULT_ATTENDANCE_RETENTION, DEFAULT_EVENT_LOG_LENGTH, Store
 
 MakeStore = Callable[..., Store]
 
@@ -21,13 +21,18 @@ async def make_store(request: pytest.FixtureRequest) -> AsyncIterator[MakeStore]
     made: list[Store] = []
     redis_url = request.getfixturevalue("redis_server").url if request.param == "redis" else ""
 
-    def make(event_log_length: int = DEFAULT_EVENT_LOG_LENGTH) -> Store:
+    def make(
+        event_log_length: int = DEFAULT_EVENT_LOG_LENGTH,
+        attendance_retention: float = DEFAULT_ATTENDANCE_RETENTION,
+    ) -> Store:
         store: Store
         if request.param == "memory":
-            store = MemoryStore(event_log_length=event_log_length)
+            store = MemoryStore(event_log_length=event_log_length,
+                                attendance_retention=attendance_retention)
         else:
             prefix = f"test-{uuid.uuid4().hex}"
-            store = RedisStore(redis_url, prefix=prefix, event_log_length=event_log_length)
+            store = RedisStore(redis_url, prefix=prefix, event_log_length=event_log_length,
+                               attendance_retention=attendance_retention)
         made.append(store)
         return store
 

@@ -9,6 +9,8 @@ import redis.asyncio as aioredis
 
 from rooms.model import (
     MAIN_ROOM,
+    AttendanceEntry,
+    AttendanceLedger,
     ChatMessage,
     MediaMode,
     Participant,
@@ -382,3 +384,48 @@ async def test_drop_session_forgets_its_chat(store: Store) -> None:
     await store.drop_session(S1)
     assert await store.list_chat(MAIN1) == []
     assert len(await store.list_chat(MAIN2)) == 1
+
+
+# ---- attendance ------------------------------------------------------------------------------
+def ledger(session_id: str = S1, ended_at: float | None = None) -> AttendanceLedger:
+    entry = AttendanceEntry(
+        participant_id="p1", name="Sam Ortiz", role="participant", arrived_at=100.0,
+        admitted_at=130.5, rules_accepted_at=120.0,
+        intervals=[[130.5, 400.0], [460.25, None]], reconnects=1, status="present",
+    )
+    return AttendanceLedger(session_id, scheduled_start=90.0, scheduled_end=3690.0,
+                            ended_at=ended_at, entries={"p1": entry})
+
+
+async def test_attendance_round_trip_keeps_every_field(store: Store) -> None:
+    assert await store.get_attendance(S1) is None
+    await store.put_attendance(ledger())
+    assert await store.get_attendance(S1) == ledger()
+    assert await store.get_attendance(S2) is None
+
+
+async def test_attendance_outlives_the_rest_of_the_session(store: Store) -> None:
+    await _fill(store, S1)
+    await store.put_attendance(ledger(ended_at=4000.0))
+    await store.drop_session(S1)
+    assert await store.get_session(S1) is None
+    assert await store.get_attendance(S1) == ledger(ended_at=4000.0)
+
+
+async def test_an_ended_sessions_attendance_is_kept_for_the_retention_only(
+    make_store: MakeStore,
+) -> None:
+    store = make_store(attendance_retention=0)
+    await store.put_attendance(ledger())
+    await store.put_attendance(ledger(S2))
+    # Running sessions are kept whatever the retention; an ended one goes after it.
+    await store.put_attendance(ledger(S2, ended_at=4000.0))
+    assert await store.get_attendance(S1) == ledger()
+    assert await store.get_attendance(S2) is None
+
+    kept = make_store(attendance_retention=3600)
+    await kept.put_attendance(ledger(ended_at=4000.0))
+    assert await kept.get_attendance(S1) == ledger(ended_at=4000.0)
+    # A session that starts again (no ended_at) is kept for as long as it runs.
+    await kept.put_attendance(ledger())
+    assert await kept.get_attendance(S1) == ledger()

@@ -72,6 +72,11 @@ class ServerProcess:
     waiting_room: str = "off"
     ground_rules: str = "off"
     audit_log: Path | None = None
+    # The clinic's system: where signed attendance events go, and where they wait.
+    webhook_url: str | None = None
+    webhook_spool: Path | None = None
+    # Tests wait for retries to succeed, so they are never far apart.
+    webhook_max_delay: float = 0.5
     extra_args: list[str] = field(default_factory=list)
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
@@ -97,6 +102,7 @@ class ServerProcess:
                 "--waiting-room", self.waiting_room,
                 "--ground-rules", self.ground_rules,
                 "--audit-log", str(self.audit_log),
+                *self._webhook_args(),
                 *self.extra_args,
             ],
             cwd=REPO,
@@ -110,6 +116,14 @@ class ServerProcess:
         )
         return self
 
+    def _webhook_args(self) -> list[str]:
+        if not self.webhook_url:
+            return []
+        if self.webhook_spool is None:
+            self.webhook_spool = Path(tempfile.mkdtemp(prefix="facilitation-webhooks-"))
+        return ["--webhook-url", self.webhook_url, "--webhook-spool", str(self.webhook_spool),
+                "--webhook-max-delay", str(self.webhook_max_delay)]
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
@@ -118,6 +132,12 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+    def kill(self) -> None:
+        """Die at once (SIGKILL), as in a crash: no clean-up of any kind."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""

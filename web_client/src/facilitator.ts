@@ -6,6 +6,7 @@
 // reason in plain words. Destructive actions ask first. Rows are kept and updated in
 // place so that keyboard focus stays where it is while the room changes.
 
+import { attendanceSection } from './attendance';
 import { openDialog } from './dialog';
 import { clear, focusLost, h } from './dom';
 import { Feedback } from './feedback';
@@ -325,6 +326,7 @@ export class FacilitatorPanel {
         Object.assign(this.peopleHeading, { id: 'fac-people' }),
         this.peopleList,
       ),
+      attendanceSection(this.request, this.feedback),
       h('section', { class: 'panel-section end', 'aria-label': 'End the session' }, this.endButton),
     );
     // "Waiting N min" moves on by itself.

@@ -294,6 +294,9 @@ export interface ConfigureSessionRequest {
   roster_only?: boolean | null;
   roster?: ParticipantId[] | null;
   rules_text?: string | null;
+  /** When the session is scheduled, Unix seconds (attendance measures against it). */
+  scheduled_start?: number | null;
+  scheduled_end?: number | null;
 }
 export interface MuteRequest {
   participant_id: ParticipantId;
@@ -374,6 +377,41 @@ export interface BreakoutsVisitRequest {
   room_id: RoomId;
 }
 
+// ---- Attendance (facilitation/attendance.py) ---------------------------------------------------
+export type AttendanceStatus = 'waiting' | 'present' | 'reconnecting' | 'left' | 'denied' | 'not_admitted';
+/** One person's attendance; times in Unix seconds. */
+export interface AttendanceRow {
+  participant_id: ParticipantId;
+  name: string;
+  role: Role;
+  status: AttendanceStatus;
+  left_reason: 'left' | 'connection_lost' | 'removed' | 'denied' | 'session_ended' | null;
+  arrived_at: number;
+  admitted_at: number | null;
+  left_at: number | null;
+  minutes_present: number;
+  late: boolean | null;
+  late_by_minutes: number | null;
+  left_early: boolean | null;
+  left_early_by_minutes: number | null;
+  reconnects: number;
+  rules_accepted_at: number | null;
+  presence: [number, number | null][];
+}
+export interface AttendanceLedger {
+  session: string;
+  scheduled_start: number | null;
+  scheduled_end: number | null;
+  ended_at: number | null;
+  generated_at: number;
+  participants: AttendanceRow[];
+}
+export interface AttendanceExportAck {
+  attendance: AttendanceLedger;
+  /** The same as CSV text, one row per person, times in ISO 8601 (UTC). */
+  csv: string;
+}
+
 type Empty = Record<string, never>;
 
 export interface Requests {
@@ -418,6 +456,7 @@ export interface Requests {
   'breakouts.visit': { request: BreakoutsVisitRequest; ack: Empty };
   'breakouts.close': { request: Empty; ack: Empty };
   'breakouts.help': { request: Empty; ack: Empty };
+  'attendance.export': { request: Empty; ack: AttendanceExportAck };
 }
 
 export type RequestName = keyof Requests;
