@@ -7,7 +7,15 @@ import time
 from collections import deque
 from typing import Any
 
-from rooms.model import AttendanceLedger, ChatMessage, Participant, Room, RoomEvent, Session
+from rooms.model import (
+    AttendanceLedger,
+    ChatMessage,
+    Participant,
+    Room,
+    RoomEvent,
+    Session,
+    room_key,
+)
 from rooms.store import (
     DEFAULT_ATTENDANCE_RETENTION,
     DEFAULT_CHAT_LENGTH,
@@ -116,6 +124,12 @@ class MemoryStore:
                 m.removed, m.text = True, ""
                 return copy.deepcopy(m)
         return None
+
+    async def drop_room(self, session_id: str, room_id: str) -> None:
+        self._rooms.get(session_id, {}).pop(room_id, None)
+        key = room_key(session_id, room_id)
+        self._logs.pop(key, None)
+        self._chat.pop(key, None)
 
     async def drop_session(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)

@@ -11,7 +11,15 @@ from typing import Any
 import msgpack  # type: ignore[import-untyped]
 import redis.asyncio as aioredis
 
-from rooms.model import AttendanceLedger, ChatMessage, Participant, Room, RoomEvent, Session
+from rooms.model import (
+    AttendanceLedger,
+    ChatMessage,
+    Participant,
+    Room,
+    RoomEvent,
+    Session,
+    room_key,
+)
 from rooms.store import (
     DEFAULT_ATTENDANCE_RETENTION,
     DEFAULT_CHAT_LENGTH,
@@ -146,6 +154,14 @@ class RedisStore:
                 await self._redis.lset(key, index, _pack(message.to_dict()))  # type: ignore[arg-type]
                 return message
         return None
+
+    async def drop_room(self, session_id: str, room_id: str) -> None:
+        key = room_key(session_id, room_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hdel(self._k("roomrecs", session_id), room_id)
+            pipe.delete(self._k("seq", key), self._k("log", key), self._k("chat", key))
+            pipe.srem(self._k("rooms", session_id), key)
+            await pipe.execute()
 
     async def drop_session(self, session_id: str) -> None:
         rooms = await self._redis.smembers(self._k("rooms", session_id))

@@ -61,6 +61,11 @@ class Store(Protocol):
         """Mark a message removed (its text is dropped); None if there is no such message."""
         ...
 
+    async def drop_room(self, session_id: str, room_id: str) -> None:
+        """Forget one room: its record, event log and chat (a private check-in that
+        ended leaves nothing behind)."""
+        ...
+
     async def drop_session(self, session_id: str) -> None:
         """Forget everything about a session (its participants, rooms and logs), but its
         attendance ledger."""

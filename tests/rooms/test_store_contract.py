@@ -246,6 +246,23 @@ async def test_drop_session_forgets_that_session_only(store: Store) -> None:
     assert await store.next_seat(S2) == 3
 
 
+async def test_drop_room_forgets_that_room_only(store: Store) -> None:
+    await _fill(store, S1)
+    private = room_key(S1, "checkin-1")
+    await store.put_room(Room(S1, "checkin-1"))
+    await store.append_event(private, "participant.joined", {})
+    await store.add_chat(ChatMessage("m1", private, "p1", "Ana", "room", "just us", 1.0))
+
+    await store.drop_room(S1, "checkin-1")
+
+    assert await store.get_room(S1, "checkin-1") is None
+    assert await store.last_seq(private) == 0
+    assert await store.list_chat(private) == []
+    assert await store.last_seq(MAIN1) == 2
+    assert await store.get_room(S1, MAIN_ROOM) is not None
+    await store.drop_session(S1)  # and the session still drops cleanly
+
+
 async def test_drop_session_does_not_touch_a_session_with_a_longer_id(store: Store) -> None:
     await _fill(store, "group")
     await _fill(store, "group2")
