@@ -5,6 +5,7 @@ from facilitation.attendance import Attendance
 from facilitation.base import AdmissionPolicy, MediaPolicy, RoomSnapshot, SessionLocks
 from facilitation.breakouts import Breakouts
 from facilitation.chat import Chat
+from facilitation.checkins import CheckIns
 from facilitation.errors import ErrorCode, Refused
 from facilitation.hands import Hands
 from facilitation.identity import Identity
@@ -35,6 +36,7 @@ __all__ = [
     "Audit",
     "Breakouts",
     "Chat",
+    "CheckIns",
     "Command",
     "Delivery",
     "Disconnect",

@@ -13,7 +13,7 @@ from typing import Any
 
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
-from facilitation.outbox import Audit, EnterRoom, ToParticipant, ToRoom
+from facilitation.outbox import Audit, EnterRoom, ReleaseMedia, ToParticipant, ToRoom
 from facilitation.permissions import Command, is_facilitator, require
 from rooms.model import WAITING_ROOM, Participant, Room, Session, room_key
 from rooms.store import Store
@@ -283,6 +283,24 @@ class SessionCommands:
         )
         deliveries += await self._waiting_changed(p.session_id)
         return deliveries
+
+    async def _relocate(self, p: Participant, room_id: str) -> list[Any]:
+        """Move an admitted participant from their room to another: the old room hears
+        them leave (reason "moved"), their media there is released, and they enter the
+        new one. A breakout (or check-in) left empty forgets its media set-up."""
+        from facilitation.media import forget_if_empty  # media builds on base
+
+        if p.room_id == room_id or p.room_id == WAITING_ROOM:
+            return []
+        left_room = p.room_id
+        out: list[Any] = [
+            await self._publish(p, "participant.left", {"participant_id": p.id, "reason": "moved"}),
+            ReleaseMedia(p.session_id, left_room, p.id),
+        ]
+        p.hand_raised_at = None
+        out += await self._enter(p, room_id)
+        out += await forget_if_empty(self, p.session_id, left_room)
+        return out
 
     async def _session_event(
         self, session_id: str, name: str, payload: dict[str, Any]

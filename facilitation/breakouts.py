@@ -16,10 +16,8 @@ from typing import Any
 from facilitation.base import SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
-from facilitation.media import forget_if_empty
 from facilitation.outbox import (
     Delivery,
-    ReleaseMedia,
     ToParticipant,
     ToRoomVolatile,
     WakeAt,
@@ -31,6 +29,7 @@ from rooms.model import (
     Participant,
     Role,
     Session,
+    is_private_room,
     room_key,
 )
 
@@ -72,21 +71,16 @@ class Breakouts(SessionCommands):
         return room_id
 
     async def _move(self, p: Participant, room_id: str, session: Session) -> list[Delivery]:
-        if p.room_id == room_id or p.room_id == WAITING_ROOM:
+        if p.room_id == room_id or p.room_id == WAITING_ROOM or is_private_room(p.room_id):
+            # A private check-in is not broken up: they come back when it ends.
             return []
         # Said first, so the person reads where they are going before they are there.
         names = {b["id"]: b["name"] for b in session.breakouts}
-        out: list[Delivery] = [
+        return [
             ToParticipant(p.session_id, p.id, "breakout.moving",
                           {"room_id": room_id, "name": names.get(room_id, MAIN_ROOM_NAME)}),
-            await self._publish(p, "participant.left", {"participant_id": p.id, "reason": "moved"}),
-            ReleaseMedia(p.session_id, p.room_id, p.id),
+            *await self._relocate(p, room_id),
         ]
-        left_room = p.room_id
-        p.hand_raised_at = None
-        out += await self._enter(p, room_id)
-        out += await forget_if_empty(self, p.session_id, left_room)
-        return out
 
     # ---- planning ---------------------------------------------------------------------
     async def create(self, identity: Identity, names: list[str]) -> list[Delivery]:
@@ -209,6 +203,8 @@ class Breakouts(SessionCommands):
         async with self._session_lock(identity.session_id):
             actor, session = await self._running(identity)
             self._check_room(session, room_id)
+            if is_private_room(actor.room_id):
+                raise Refused(ErrorCode.IN_CHECK_IN, "End the private check-in first.")
             return [self._audit(actor, "visit_room", room=room_id),
                     *await self._move(actor, room_id, session)]
 

@@ -43,6 +43,7 @@ class ErrorCode(StrEnum):
     UNMUTE_NOT_ALLOWED = "unmute_not_allowed"
     NOT_FOUND = "not_found"
     REPLACED = "replaced"
+    IN_CHECK_IN = "in_check_in"
 
 
 # Plain words a client may show as they are.
@@ -76,6 +77,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.UNMUTE_NOT_ALLOWED: "Please ask the facilitator, who will let you unmute.",
     ErrorCode.NOT_FOUND: "That no longer exists.",
     ErrorCode.REPLACED: "You joined from another window or device.",
+    ErrorCode.IN_CHECK_IN: "That person is in a private check-in right now.",
 }
 
 

@@ -15,7 +15,15 @@ from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import Delivery, EnforceMedia, MediaTopology, ToRoomVolatile
 from facilitation.permissions import Command, allowed, require
-from rooms.model import MAIN_ROOM, WAITING_ROOM, MediaMode, Participant, Room, room_key
+from rooms.model import (
+    MAIN_ROOM,
+    WAITING_ROOM,
+    MediaMode,
+    Participant,
+    Room,
+    is_private_room,
+    room_key,
+)
 
 MEDIA_CHANGED = "room.media"
 SPEAKING = "participant.speaking"
@@ -51,6 +59,8 @@ async def switch_topology_if_needed(
     """After someone joined: move the room to the SFU if it has outgrown the mesh.
     Call with the session lock held."""
     policy = policy or commands.policy
+    if is_private_room(room_id):
+        return []  # a private check-in stays peer to peer: no server sees its media
     room = await commands._room(session_id, room_id)
     if room.media_mode is MediaMode.SFU:
         return []

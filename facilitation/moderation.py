@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from facilitation import attendance
 from facilitation.base import SessionCommands
+from facilitation.checkins import end_check_ins_of
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.media import enforce, forget_if_empty, stopped_media
@@ -155,6 +156,7 @@ class Moderation(SessionCommands):
                 )
                 out.append(ReleaseMedia(p.session_id, p.room_id, p.id))
                 out += await forget_if_empty(self, p.session_id, p.room_id)
+            out += await end_check_ins_of(self, p.session_id, p.id)
             return out
 
     async def promote(self, identity: Identity, participant_id: str, role: Role) -> list[Delivery]:

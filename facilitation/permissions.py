@@ -41,6 +41,10 @@ class Command(StrEnum):
     RUN_BREAKOUTS = "run_breakouts"  # create, assign, open, extend, broadcast, move, close
     CHOOSE_BREAKOUT = "choose_breakout"  # when the facilitator lets people choose
     CALL_FACILITATOR = "call_facilitator"
+    # Private check-ins
+    CHECK_IN = "check_in"  # invite a participant to a private word
+    ANSWER_CHECK_IN = "answer_check_in"  # accept, or "not now"
+    END_CHECK_IN = "end_check_in"  # either of the two, or the facilitator cancelling
     # Records
     EXPORT_ATTENDANCE = "export_attendance"
 
@@ -81,6 +85,9 @@ PERMISSIONS: dict[Command, frozenset[Role]] = {
     Command.RUN_BREAKOUTS: FACILITATORS,
     Command.CHOOSE_BREAKOUT: _PARTICIPANTS,
     Command.CALL_FACILITATOR: _NOT_FACILITATORS,
+    Command.CHECK_IN: FACILITATORS,
+    Command.ANSWER_CHECK_IN: _PARTICIPANTS,
+    Command.END_CHECK_IN: _PUBLISHERS,
     Command.EXPORT_ATTENDANCE: FACILITATORS,
 }
 

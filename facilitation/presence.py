@@ -20,6 +20,7 @@ from facilitation.base import (
     SessionCommands,
     SessionLocks,
 )
+from facilitation.checkins import end_check_ins_of
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.media import (
@@ -271,6 +272,7 @@ class Presence(SessionCommands):
             )
             deliveries.append(ReleaseMedia(p.session_id, p.room_id, p.id))
             deliveries += await forget_if_empty(self, p.session_id, p.room_id)
+        deliveries += await end_check_ins_of(self, p.session_id, p.id)
         if not await self.store.list_participants(p.session_id):
             # Nobody is left: forget the session (privacy), as nobody needs to catch up.
             await self.store.drop_session(p.session_id)

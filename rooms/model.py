@@ -26,6 +26,15 @@ class Role(StrEnum):
     OBSERVER = "observer"
 
 
+# Rooms whose id starts so are private check-ins: a facilitator and one participant,
+# always peer to peer (no server sees the media), forgotten when the check-in ends.
+CHECKIN_PREFIX = "checkin-"
+
+
+def is_private_room(room_id: str) -> bool:
+    return room_id.startswith(CHECKIN_PREFIX)
+
+
 def room_key(session_id: str, room_id: str) -> str:
     """The key a room's event log and sequence number live under."""
     return f"{session_id}/{room_id}"
@@ -55,6 +64,9 @@ class Session:
     breakouts_open: bool = False
     breakouts_end_at: float | None = None
     breakouts_self_select: bool = False
+    # Private check-ins by id: {id, facilitator, participant, state ("invited" or
+    # "active"), invited_at, started_at, back: {participant id: room to return to}}.
+    checkins: dict[str, dict[str, Any]] = field(default_factory=dict)
     # When the clinic scheduled it (Unix seconds): attendance measures late arrivals and
     # early leaves against these.
     scheduled_start: float | None = None

@@ -20,6 +20,7 @@ from facilitation import (
     Audit,
     Breakouts,
     Chat,
+    CheckIns,
     Delivery,
     Disconnect,
     EnforceMedia,
@@ -99,6 +100,7 @@ class Handlers:
         self.hands = Hands(presence.store, **shared)  # type: ignore[arg-type]
         self.chat = Chat(presence.store, **shared)  # type: ignore[arg-type]
         self.breakouts = Breakouts(presence.store, **shared)  # type: ignore[arg-type]
+        self.checkins = CheckIns(presence.store, **shared)  # type: ignore[arg-type]
         self.attendance = Attendance(presence.store, **shared)  # type: ignore[arg-type]
         self.sfu = SfuPlane(media, presence.policy, self.emit_to_person, self.deliver)
         self.connections: dict[str, Connection] = {}
@@ -198,6 +200,13 @@ class Handlers:
             "breakouts.help": self.simple(
                 lambda c, r: self.breakouts.call_facilitator(c.identity)
             ),
+            "checkin.invite": self.simple(
+                lambda c, r: self.checkins.invite(c.identity, r.participant_id)
+            ),
+            "checkin.answer": self.simple(
+                lambda c, r: self.checkins.answer(c.identity, r.checkin_id, r.accept)
+            ),
+            "checkin.end": self.simple(lambda c, r: self.checkins.end(c.identity)),
             "attendance.export": self.attendance_export,
         }
         sio.on("connect", self.on_connect)

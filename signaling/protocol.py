@@ -331,6 +331,20 @@ class BreakoutsVisitRequest(_Payload):
     room_id: RoomId
 
 
+# ---- Private check-ins ------------------------------------------------------------------------
+class CheckInInviteRequest(_Payload):
+    """`checkin.invite` (facilitators): ask a participant for a private word."""
+
+    participant_id: ParticipantId
+
+
+class CheckInAnswerRequest(_Payload):
+    """`checkin.answer` (the invited participant): accept, or "not now"."""
+
+    checkin_id: Annotated[str, Field(pattern=ID_PATTERN)]
+    accept: bool
+
+
 REQUESTS: dict[str, type[_Payload]] = {
     "join": JoinRequest,
     "leave": LeaveRequest,
@@ -373,6 +387,10 @@ REQUESTS: dict[str, type[_Payload]] = {
     "breakouts.visit": BreakoutsVisitRequest,
     "breakouts.close": Empty,
     "breakouts.help": Empty,
+    "checkin.invite": CheckInInviteRequest,
+    "checkin.answer": CheckInAnswerRequest,
+    # Either of the two ends it (the facilitator may withdraw an invitation); harmless twice.
+    "checkin.end": Empty,
     # Ack: `{ok, attendance, csv}` (facilitators): the ledger as JSON and as CSV text.
     "attendance.export": Empty,
 }
@@ -385,7 +403,7 @@ SERVER_EVENTS: dict[str, str] = {
     "session.closed": "The server is closing this connection: {code, message}.",
     "sfu.offer": "A new SFU offer for your receiving connection: {room, epoch, jsep, streams}.",
     "participant.speaking": "{room, participant_id, speaking}: not numbered, not kept.",
-    "room.entered": "{self, room, chat, session}: you are now in this room (after admission).",
+    "room.entered": "{self, room, chat, session, breakouts}: you are now in this room.",
     "waiting.status": "{admitted, rules_accepted, rules_required}: where you stand while waiting.",
     "waiting.updated": "{waiting: [...]}: (facilitators) who waits to be admitted.",
     "admission.denied": "{code, message}: a facilitator did not admit you.",
@@ -393,12 +411,17 @@ SERVER_EVENTS: dict[str, str] = {
     "session.ended": "{message}: the facilitator ended the session.",
     "chat.message": "{room, message}: a chat message you may see.",
     "chat.removed": "{room, id}: a facilitator removed a message.",
-    "breakouts.updated": "{rooms, assignments, open, end_at, self_select}: (facilitators).",
-    "breakouts.public": "{rooms, open, end_at, self_select}: the rooms and the timer.",
+    "breakouts.updated": "{rooms, open, end_at, now, self_select, assignments, people}:"
+    " (facilitators).",
+    "breakouts.public": "{rooms, open, end_at, now, self_select}: the rooms and the timer.",
     "breakout.moving": "{room_id, name}: you are going to this room.",
     "breakout.warning": "{seconds_left}: the rooms close soon.",
     "breakout.broadcast": "{text, from, name}: a facilitator's message to every room.",
     "breakout.help": "{participant_id, name, room_id}: (facilitators) someone asks for you.",
+    "checkin.invited": "{checkin_id, facilitator_id, name}: a facilitator asks you for a word.",
+    "checkin.updated": "{checkin_id, state, participant_id?, name?}: invited, declined, active,"
+    " withdrawn or ended.",
+    "checkin.stepped_out": "{participant_id, name}: a facilitator stepped out for a moment.",
 }
 
 ROOM_EVENTS: dict[str, str] = {

@@ -15,6 +15,7 @@ from facilitation import (
     Attendance,
     Breakouts,
     Chat,
+    CheckIns,
     Command,
     ErrorCode,
     Hands,
@@ -49,7 +50,7 @@ def test_facilitators_and_cofacilitators_have_the_same_powers() -> None:
     assert fac == cofac
     assert fac == set(Command) - {
         Command.ACCEPT_RULES, Command.REQUEST_UNMUTE, Command.CHOOSE_BREAKOUT,
-        Command.CALL_FACILITATOR,
+        Command.CALL_FACILITATOR, Command.ANSWER_CHECK_IN,
     }
 
 
@@ -60,6 +61,7 @@ def test_participants_run_nothing_of_the_facilitators() -> None:
         Command.SIGNAL, Command.SYNC, Command.ACCEPT_RULES, Command.REQUEST_UNMUTE,
         Command.RAISE_HAND, Command.CHAT_ROOM, Command.CHAT_FACILITATORS,
         Command.CHOOSE_BREAKOUT, Command.CALL_FACILITATOR,
+        Command.ANSWER_CHECK_IN, Command.END_CHECK_IN,
     }
 
 
@@ -90,6 +92,7 @@ class Group:
     hands: Hands
     chat: Chat
     breakouts: Breakouts
+    checkins: CheckIns
     message_id: str
 
 
@@ -106,6 +109,7 @@ async def _group(role: Role) -> tuple[Group, Identity]:
         Hands(store, **shared),  # type: ignore[arg-type]
         Chat(store, **shared),  # type: ignore[arg-type]
         Breakouts(store, **shared),
+        CheckIns(store, **shared),  # type: ignore[arg-type]
         "",
     )
     boss = _identity("boss", Role.FACILITATOR)
@@ -154,8 +158,22 @@ ACTIONS: dict[Command, Action] = {
     Command.RUN_BREAKOUTS: lambda g, who: g.breakouts.open(who, 600),
     Command.CHOOSE_BREAKOUT: lambda g, who: g.breakouts.choose(who, "breakout-1"),
     Command.CALL_FACILITATOR: lambda g, who: g.breakouts.call_facilitator(who),
+    Command.CHECK_IN: lambda g, who: g.checkins.invite(who, "peer"),
+    Command.ANSWER_CHECK_IN: lambda g, who: _answer_check_in(g, who),
+    Command.END_CHECK_IN: lambda g, who: g.checkins.end(who),
     Command.EXPORT_ATTENDANCE: lambda g, who: Attendance(g.presence.store).export(who),
 }
+
+
+async def _answer_check_in(g: Group, who: Identity) -> object:
+    """The facilitator invites the actor (which only works for participants), then the
+    actor says "not now"."""
+    try:
+        out = await g.checkins.invite(_identity("boss", Role.FACILITATOR), who.participant_id)
+    except Refused:
+        out = []
+    ids = [d.payload["checkin_id"] for d in out if getattr(d, "name", "") == "checkin.invited"]
+    return await g.checkins.answer(who, ids[0] if ids else "none", False)
 
 
 def test_every_command_is_exercised() -> None:

@@ -5,6 +5,7 @@
 // The server moves people (`breakout.moving`, then `room.entered`); this module only says
 // so, plainly, and keeps the breakout state that the facilitator's panel draws from.
 
+import { isCheckInRoom } from './checkin';
 import { clear, h } from './dom';
 import type { RequestFn } from './facilitator';
 import {
@@ -99,6 +100,7 @@ export class Breakouts {
 
   roomName(id: RoomId): string {
     if (id === MAIN_ROOM_ID) return MAIN_ROOM_NAME;
+    if (isCheckInRoom(id)) return 'Private check-in';
     return this.state?.rooms.find((r) => r.id === id)?.name ?? 'a breakout room';
   }
 
@@ -204,9 +206,10 @@ export class Breakouts {
   // ---- drawing ------------------------------------------------------------------------------
   private render(): void {
     const state = this.state;
-    const inBreakout = this.roomId !== MAIN_ROOM_ID;
+    const inCheckIn = isCheckInRoom(this.roomId);
+    const inBreakout = this.roomId !== MAIN_ROOM_ID && !inCheckIn;
     const facilitator = isFacilitator(this.host.role());
-    this.host.view.setTitle(inBreakout ? this.roomName(this.roomId) : 'Group session');
+    this.host.view.setTitle(this.roomId === MAIN_ROOM_ID ? 'Group session' : this.roomName(this.roomId));
     if (inBreakout) this.where.textContent = `You are in the breakout room ${this.roomName(this.roomId)}.`;
     else if (state?.open) this.where.textContent = 'Breakout rooms are open. You are in the main room.';
     else this.where.textContent = '';
@@ -229,7 +232,8 @@ export class Breakouts {
     }
     this.bar.classList.toggle('ending', this.warned);
     this.tick();
-    this.bar.hidden = !inBreakout && !state?.open && !choosing;
+    // In a private check-in, its own notice says where you are.
+    this.bar.hidden = inCheckIn || (!inBreakout && !state?.open && !choosing);
   }
 
   private tick(): void {

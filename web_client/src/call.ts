@@ -5,7 +5,8 @@ import type { JoinLink } from './link';
 import type { LocalMedia } from './media';
 import { stopMedia } from './media';
 import { MeshSession } from './meshsession';
-import type { Breakouts } from './breakouts';
+import { type Breakouts, roomIdOf } from './breakouts';
+import type { CheckIn } from './checkin';
 import { Group } from './group';
 import {
   canPublish,
@@ -264,6 +265,11 @@ export class Call {
     this.enterRoom(event.room, false, false, true);
   }
 
+  /** Private check-ins: the invitation, its state, and who stepped out. */
+  get checkIn(): CheckIn {
+    return this.group.checkIn;
+  }
+
   /** The server is about to move us to another room. */
   onBreakoutMoving(event: BreakoutMoving): void {
     if (this.state === 'joined' && !this.waiting) this.breakouts.moving(event);
@@ -398,6 +404,7 @@ export class Call {
     this.moving = false;
     const others = [...this.sync.participants.values()].filter((p) => p.id !== this.selfId).map((p) => p.name);
     this.breakouts.entered(room.room, others, moved);
+    this.group.checkIn.entered(roomIdOf(room.room));
     if (this.session && before === this.session) {
       this.session.rejoined(resumed);
     } else {

@@ -11,6 +11,9 @@ import type {
   BreakoutWarning,
   ChatMessageEvent,
   ChatRemoved,
+  CheckInInvited,
+  CheckInSteppedOut,
+  CheckInUpdated,
   ConnectErrorData,
   ErrorBody,
   ParticipantSpeaking,
@@ -60,6 +63,9 @@ export interface ConnectionHandlers {
   breakoutBroadcast(event: BreakoutBroadcast): void;
   /** Facilitators: someone asks for a facilitator. */
   breakoutHelp(event: BreakoutHelp): void;
+  checkInInvited(event: CheckInInvited): void;
+  checkInUpdated(event: CheckInUpdated): void;
+  checkInSteppedOut(event: CheckInSteppedOut): void;
 }
 
 const NOT_CONNECTED: ConnectErrorData = {
@@ -117,6 +123,9 @@ export class Connection {
     s.on('breakout.warning', (event: BreakoutWarning) => handlers.breakoutWarning(event));
     s.on('breakout.broadcast', (event: BreakoutBroadcast) => handlers.breakoutBroadcast(event));
     s.on('breakout.help', (event: BreakoutHelp) => handlers.breakoutHelp(event));
+    s.on('checkin.invited', (event: CheckInInvited) => handlers.checkInInvited(event));
+    s.on('checkin.updated', (event: CheckInUpdated) => handlers.checkInUpdated(event));
+    s.on('checkin.stepped_out', (event: CheckInSteppedOut) => handlers.checkInSteppedOut(event));
     // When the device's network comes back, try at once instead of waiting out the backoff.
     window.addEventListener('online', this.retryNow);
   }

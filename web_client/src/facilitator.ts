@@ -101,6 +101,7 @@ class PersonRow {
   readonly lowerHand = personButton('Lower hand');
   readonly more = personButton('More');
   readonly spotlight = personButton('Spotlight');
+  readonly checkIn = personButton('Check in privately');
   readonly promote = personButton('Make co-facilitator');
   readonly remove = personButton('Remove', 'button small danger-outline');
   private readonly moreBox: HTMLElement;
@@ -114,6 +115,7 @@ class PersonRow {
     this.moreBox = h(
       'div',
       { class: 'person-more', id: `more-${id}`, hidden: true },
+      this.checkIn.button,
       this.allowUnasked.button,
       this.spotlight.button,
       this.promote.button,
@@ -162,6 +164,7 @@ class PersonRow {
       this.lowerHand,
       this.more,
       this.spotlight,
+      this.checkIn,
       this.promote,
       this.remove,
     ]) {
@@ -193,6 +196,8 @@ class PersonRow {
     this.promote.button.hidden = !promotable;
     this.promote.setLabel(p.role === 'cofacilitator' ? 'Make participant' : 'Make co-facilitator');
     this.remove.button.hidden = self || p.role === 'facilitator';
+    // A private word: with a participant who is here now.
+    this.checkIn.button.hidden = self || p.role !== 'participant' || p.connection !== 'connected';
   }
 }
 
@@ -474,6 +479,14 @@ export class FacilitatorPanel {
       );
     });
     row.remove.button.addEventListener('click', () => void this.doRemove(row));
+    row.checkIn.button.addEventListener('click', () =>
+      void this.act(
+        row,
+        this.request('checkin.invite', { participant_id: id() }),
+        `${name()} is asked for a private word. Waiting for their answer.`,
+        `${name()} was not asked.`,
+      ),
+    );
   }
 
   // ---- actions -------------------------------------------------------------------------------

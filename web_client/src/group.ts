@@ -5,6 +5,7 @@
 import { BreakoutPanel } from './breakoutpanel';
 import { Breakouts } from './breakouts';
 import { ChatPanel } from './chat';
+import { CheckIn } from './checkin';
 import { FacilitatorPanel, type GroupState, type RequestFn } from './facilitator';
 import {
   type ChatMessage,
@@ -33,6 +34,8 @@ export class Group {
   /** Breakout rooms: where you are (everyone) and the facilitator's breakout panel. */
   readonly breakouts: Breakouts;
   private readonly breakoutPanel: BreakoutPanel;
+  /** Private check-ins: the invitation, being in one, the group's notice. */
+  readonly checkIn: CheckIn;
   /** The facilitator's panel was opened once by itself (wide screens). */
   private shownOnce = false;
   private inRoom = false;
@@ -79,6 +82,7 @@ export class Group {
         this.view.notify(`${event.name} in ${where} would like a facilitator. The breakout panel has a button to go there.`);
       },
     });
+    this.checkIn = new CheckIn({ view, request, selfId, participants });
     this.breakoutPanel = new BreakoutPanel(request, this.breakouts, selfId, participants, () => this.updateBadge());
     this.view.panels.add(BREAKOUTS, 'Breakout rooms', this.breakoutPanel.el, {
       scroll: true,
@@ -218,6 +222,7 @@ export class Group {
 
   /** Someone joined, changed or left: the facilitator's rows follow. */
   peopleChanged(): void {
+    this.checkIn.refresh();
     this.renderPanel();
   }
 

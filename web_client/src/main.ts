@@ -88,6 +88,9 @@ function begin(container: HTMLElement, link: JoinLink): void {
     breakoutWarning: (event) => call?.breakouts.warning(event),
     breakoutBroadcast: (event) => call?.breakouts.broadcast(event),
     breakoutHelp: (event) => call?.breakouts.help(event),
+    checkInInvited: (event) => void call?.checkIn.invited(event),
+    checkInUpdated: (event) => call?.checkIn.updated(event),
+    checkInSteppedOut: (event) => call?.checkIn.steppedOut(event),
   });
 
   check = new DeviceCheck(container, link, (choices) => {

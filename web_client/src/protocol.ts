@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'media_unavailable'
   | 'media_changed'
   | 'replaced'
+  | 'in_check_in'
   // Coming in, and facilitator controls
   | 'waiting'
   | 'denied'
@@ -456,6 +457,9 @@ export interface Requests {
   'breakouts.visit': { request: BreakoutsVisitRequest; ack: Empty };
   'breakouts.close': { request: Empty; ack: Empty };
   'breakouts.help': { request: Empty; ack: Empty };
+  'checkin.invite': { request: { participant_id: ParticipantId }; ack: Empty };
+  'checkin.answer': { request: { checkin_id: string; accept: boolean }; ack: Empty };
+  'checkin.end': { request: Empty; ack: Empty };
   'attendance.export': { request: Empty; ack: AttendanceExportAck };
 }
 
@@ -587,6 +591,26 @@ export interface BreakoutHelp {
   room_id: RoomId;
 }
 
+// ---- Private check-ins (facilitation/checkins.py) ----------------------------------------------
+/** Rooms of private check-ins have ids that start so. */
+export const CHECKIN_PREFIX = 'checkin-';
+export interface CheckInInvited {
+  checkin_id: string;
+  facilitator_id: ParticipantId;
+  name: string;
+}
+export interface CheckInUpdated {
+  checkin_id: string;
+  state: 'invited' | 'declined' | 'active' | 'withdrawn' | 'ended';
+  participant_id?: ParticipantId;
+  name?: string;
+}
+export interface CheckInSteppedOut {
+  room?: string;
+  participant_id: ParticipantId;
+  name: string;
+}
+
 export interface ServerEvents {
   'room.event': (event: RoomEvent) => void;
   signal: (event: SignalEvent) => void;
@@ -608,4 +632,7 @@ export interface ServerEvents {
   'breakout.warning': (event: BreakoutWarning) => void;
   'breakout.broadcast': (event: BreakoutBroadcast) => void;
   'breakout.help': (event: BreakoutHelp) => void;
+  'checkin.invited': (event: CheckInInvited) => void;
+  'checkin.updated': (event: CheckInUpdated) => void;
+  'checkin.stepped_out': (event: CheckInSteppedOut) => void;
 }
