@@ -23,6 +23,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
+from signaling.python_participant import PythonParticipant
 from tests.support.chromium import CHROMIUM
 from tests.support.chromium import CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS
 from tests.support.services import REPO
@@ -170,3 +171,12 @@ def invite(secret: str, base_url: str, session: str, *args: str) -> list[tuple[s
     rows = [tuple(line.split("\t")) for line in out.splitlines() if line.strip()]
     assert all(len(r) == 3 for r in rows), out
     return rows  # type: ignore[return-value]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def python_people() -> AsyncIterator[list[PythonParticipant]]:
+    """Python (aiortc) participants a test makes alongside its browsers; closed after."""
+    made: list[PythonParticipant] = []
+    yield made
+    for person in made:
+        await person.close()

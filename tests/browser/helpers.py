@@ -345,3 +345,17 @@ def assert_audit_log_is_opaque(server: ServerProcess, words: list[str]) -> None:
     assert text.strip(), "nothing was written to the audit log"
     for word in words:
         assert word not in text, f"{word!r} reached the audit log"
+
+
+async def expect_peer_to_peer_only(page: Page, count: int, *, within: float = 20.0) -> None:
+    """The page's media goes peer to peer: `count` connected connections, none to the
+    SFU (a breakout or a private check-in)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        connected = [p for p in await media_paths(page) if p["state"] == "connected"]
+        if len(connected) == count and not any(p["sfu"] for p in connected):
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"expected {count} peer-to-peer connection(s): {connected}")
+        await asyncio.sleep(0.25)

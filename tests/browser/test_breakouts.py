@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.async_api import Locator, Page, expect
@@ -21,9 +21,9 @@ from signaling.python_participant import KINDS, PythonParticipant
 from tests.browser.conftest import NewPerson, Person
 from tests.browser.helpers import (
     expect_audio_from,
+    expect_peer_to_peer_only,
     expect_video_from,
     join,
-    media_paths,
     open_panel,
     tile,
 )
@@ -55,14 +55,6 @@ def breakout_server(secret: str) -> Iterator[ServerProcess]:
     proc.stop()
 
 
-@pytest.fixture
-async def python_people() -> AsyncIterator[list[PythonParticipant]]:
-    made: list[PythonParticipant] = []
-    yield made
-    for person in made:
-        await person.close()
-
-
 def people_list(page: Page) -> Locator:
     return page.get_by_role("list", name="People in the session").get_by_role("listitem")
 
@@ -73,18 +65,6 @@ async def expect_room(page: Page, title: str, others: list[str]) -> None:
     await expect(people_list(page)).to_have_count(len(others) + 1, timeout=20_000)
     for name in others:
         await expect(tile(page, name)).to_have_count(1)
-
-
-async def expect_peer_to_peer_only(page: Page, count: int) -> None:
-    """Media goes peer to peer, one connection per roommate, none to the SFU."""
-    deadline = asyncio.get_running_loop().time() + 20
-    while True:
-        connected = [p for p in await media_paths(page) if p["state"] == "connected"]
-        if len(connected) == count and not any(p["sfu"] for p in connected):
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"expected {count} peer-to-peer connections: {connected}")
-        await asyncio.sleep(0.25)
 
 
 async def test_six_people_in_three_breakouts_then_back_in_the_main_room(

@@ -6,12 +6,11 @@ out. Either ends it and both come back to the group's media."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from rooms.model import Role
 from signaling.python_participant import PythonParticipant
@@ -19,9 +18,9 @@ from tests.browser.conftest import NewPerson
 from tests.browser.helpers import (
     assert_audit_log_is_opaque,
     expect_audio_from,
+    expect_peer_to_peer_only,
     expect_video_from,
     join,
-    media_paths,
     open_panel,
     tile,
 )
@@ -41,25 +40,6 @@ def checkin_server(secret: str) -> Iterator[ServerProcess]:
     proc = ServerProcess(secret=secret, grace_seconds=20.0, janus="auto").start()
     yield proc
     proc.stop()
-
-
-@pytest.fixture
-async def python_people() -> AsyncIterator[list[PythonParticipant]]:
-    made: list[PythonParticipant] = []
-    yield made
-    for person in made:
-        await person.close()
-
-
-async def only_peer_to_peer(page: Page, count: int) -> None:
-    deadline = asyncio.get_running_loop().time() + 20
-    while True:
-        connected = [p for p in await media_paths(page) if p["state"] == "connected"]
-        if len(connected) == count and not any(p["sfu"] for p in connected):
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"expected {count} peer-to-peer connection(s): {connected}")
-        await asyncio.sleep(0.25)
 
 
 async def test_a_private_check_in_while_the_group_goes_on(
@@ -116,7 +96,7 @@ async def test_a_private_check_in_while_the_group_goes_on(
         ).to_have_count(2)
         await expect_video_from(me.page, [other], frames=5)
         await expect_audio_from(me.page, [other])
-        await only_peer_to_peer(me.page, 1)
+        await expect_peer_to_peer_only(me.page, 1)
 
     # The group goes on: Ana, Dev and Eli still receive each other; Ana is told only
     # that the facilitator stepped out.
@@ -125,9 +105,9 @@ async def test_a_private_check_in_while_the_group_goes_on(
     await expect(tile(ana.page, "Sam")).to_have_count(0)
     await expect_video_from(ana.page, ["Dev", "Eli"], frames=5)
     await expect_audio_from(ana.page, ["Dev", "Eli"])
-    for person, other in ((pythons[0], pythons[1]), (pythons[1], pythons[0])):
+    for person, peer in ((pythons[0], pythons[1]), (pythons[1], pythons[0])):
         await person.wait_for_more_media(pid("Ana"), "video", 5, timeout=30)
-        await person.wait_for_more_media(other.participant_id, "audio", 20, timeout=30)
+        await person.wait_for_more_media(peer.participant_id, "audio", 20, timeout=30)
         assert pid("Sam") not in person.participants and pid(FACILITATOR) not in person.participants
 
     # Sam ends it: both are back, and everyone receives everyone again.

@@ -128,14 +128,6 @@ async def test_a_room_that_grows_past_the_threshold_moves_to_the_sfu_without_rel
 
 
 # ---- six people, browsers and Python participants --------------------------------------------
-@pytest.fixture
-async def python_people() -> AsyncIterator[list[PythonParticipant]]:
-    made: list[PythonParticipant] = []
-    yield made
-    for person in made:
-        await person.close()
-
-
 async def test_six_people_through_the_sfu_browsers_and_python_participants(
     sfu_server: ServerProcess,
     mint: Callable[..., str],

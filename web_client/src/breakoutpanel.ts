@@ -9,7 +9,7 @@ import type { Breakouts } from './breakouts';
 import { MAIN_ROOM_NAME, clockText, minutesText } from './breakouts';
 import { openDialog } from './dialog';
 import { clear, h } from './dom';
-import type { RequestFn } from './facilitator';
+import { type RequestFn, keepOrder } from './facilitator';
 import { Feedback } from './feedback';
 import { type BreakoutHelp, type BreakoutPerson, MAIN_ROOM_ID, type PublicParticipant, type RoomId } from './protocol';
 
@@ -225,15 +225,8 @@ export class BreakoutPanel {
       item.visit.hidden = !open || this.breakouts.roomId === room.id;
       items.push(item.li);
     }
-    for (const [id, item] of this.visitButtons) {
-      if (!seen.has(id)) {
-        item.li.remove();
-        this.visitButtons.delete(id);
-      }
-    }
-    items.forEach((li, i) => {
-      if (this.roomsList.children[i] !== li) this.roomsList.insertBefore(li, this.roomsList.children[i] ?? null);
-    });
+    forgetUnseen(this.visitButtons, seen);
+    keepOrder(this.roomsList, items);
   }
 
   private renderPeople(): void {
@@ -269,15 +262,8 @@ export class BreakoutPanel {
       if (document.activeElement !== row.select) row.select.value = where;
       items.push(row.li);
     }
-    for (const [id, row] of this.rows) {
-      if (!seen.has(id)) {
-        row.li.remove();
-        this.rows.delete(id);
-      }
-    }
-    items.forEach((li, i) => {
-      if (this.peopleList.children[i] !== li) this.peopleList.insertBefore(li, this.peopleList.children[i] ?? null);
-    });
+    forgetUnseen(this.rows, seen);
+    keepOrder(this.peopleList, items);
   }
 
   private renderStatus(): void {
@@ -421,3 +407,7 @@ function setSwitch(button: HTMLButtonElement, on: boolean): void {
   (button.querySelector('.switch-state') as HTMLElement).textContent = on ? 'On' : 'Off';
 }
 
+/** Drop the rows of what is no longer there (keepOrder takes them off the page). */
+function forgetUnseen(rows: Map<string, { li: HTMLLIElement }>, seen: Set<string>): void {
+  for (const id of [...rows.keys()]) if (!seen.has(id)) rows.delete(id);
+}
