@@ -43,6 +43,12 @@ class Command(StrEnum):
     CALL_FACILITATOR = "call_facilitator"
     # Records
     EXPORT_ATTENDANCE = "export_attendance"
+    # Engagement
+    REACT = "react"  # a passing reaction on your tile (thumbs up, heart, ...)
+    REPORT_ACTIVITY = "report_activity"  # your page's visibility, your own talk time
+    VIEW_ENGAGEMENT = "view_engagement"  # everyone's signals and the "may be withdrawn" flag
+    RUN_MOOD_CHECK = "run_mood_check"  # start and end a mood check-in, see the answers
+    ANSWER_MOOD = "answer_mood"
 
 
 _EVERYONE = frozenset(Role)
@@ -82,6 +88,12 @@ PERMISSIONS: dict[Command, frozenset[Role]] = {
     Command.CHOOSE_BREAKOUT: _PARTICIPANTS,
     Command.CALL_FACILITATOR: _NOT_FACILITATORS,
     Command.EXPORT_ATTENDANCE: FACILITATORS,
+    Command.REACT: _PUBLISHERS,
+    Command.REPORT_ACTIVITY: _PUBLISHERS,
+    # Never shown to participants.
+    Command.VIEW_ENGAGEMENT: FACILITATORS,
+    Command.RUN_MOOD_CHECK: FACILITATORS,
+    Command.ANSWER_MOOD: _PARTICIPANTS,
 }
 
 
