@@ -15,11 +15,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from facilitation.base import SessionCommands
-from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import Delivery
 from facilitation.permissions import Command, is_facilitator
-from facilitation.thresholds import SETTING_NAMES, Thresholds, is_low, mood_words
+from facilitation.thresholds import Thresholds, is_low, mood_words
 from rooms.model import WAITING_ROOM, Participant, Role
 
 UPDATED = "engagement.updated"
@@ -169,20 +168,3 @@ class Engagement(SessionCommands):
             return []
         view = engagement_view(people, Thresholds.of(session), self.clock())
         return list(await self._to_facilitators(session_id, UPDATED, view))
-
-    async def configure(self, identity: Identity, settings: dict[str, float]) -> list[Delivery]:
-        """Change some thresholds (`session.configure` {engagement}); the facilitators get
-        the signals under the new ones at once."""
-        if set(settings) - set(SETTING_NAMES):
-            raise Refused(ErrorCode.INVALID_PAYLOAD, "engagement: unknown setting")
-        async with self._session_lock(identity.session_id):
-            actor = await self._actor(identity, Command.CONFIGURE_SESSION)
-            session = await self._session(actor.session_id)
-            changed = {k: float(v) for k, v in settings.items()
-                       if session.engagement.get(k) != float(v)}
-            if not changed:
-                return []
-            session.engagement = {**session.engagement, **changed}
-            await self.store.put_session(session)
-            audit = self._audit(actor, "set_engagement_thresholds", settings=changed)
-        return [audit, *await self.tick(actor.session_id)]

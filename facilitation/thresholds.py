@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from facilitation.errors import ErrorCode, Refused
 from rooms.model import Session
 
 # How a mood check-in is answered: 1 to 10, or one of five faces (1 = very low).
@@ -42,6 +43,15 @@ class Thresholds:
 
 
 SETTING_NAMES = tuple(Thresholds.__dataclass_fields__)
+
+
+def set_thresholds(session: Session, settings: dict[str, float]) -> dict[str, float]:
+    """Change some of the session's thresholds; returns those that changed."""
+    if set(settings) - set(SETTING_NAMES):
+        raise Refused(ErrorCode.INVALID_PAYLOAD, "engagement: unknown setting")
+    changed = {k: float(v) for k, v in settings.items() if session.engagement.get(k) != float(v)}
+    session.engagement = {**session.engagement, **changed}
+    return changed
 
 
 def out_of_ten(answer: dict[str, Any]) -> float:

@@ -522,10 +522,11 @@ class Handlers:
             rules_text=req.rules_text,
             scheduled_start=req.scheduled_start,
             scheduled_end=req.scheduled_end,
+            engagement=req.engagement.model_dump(exclude_none=True) if req.engagement else None,
         ))
         if req.engagement is not None:
-            thresholds = req.engagement.model_dump(exclude_none=True)
-            await self.deliver(await self.engagement.configure(conn.identity, thresholds))
+            # The facilitators see the signals under the new thresholds at once.
+            await self.deliver(await self.engagement.tick(conn.identity.session_id))
         return protocol.ok()
 
     async def reaction_send(self, conn: Connection, req: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import pytest
 
 from facilitation import (
     ActivityReports,
+    Admission,
     Audit,
     Chat,
     Engagement,
@@ -47,6 +48,7 @@ class Group:
     hands: Hands
     chat: Chat
     reactions: Reactions
+    admission: Admission
     policy: MediaPolicy
 
     async def rows(self) -> dict[str, dict[str, Any]]:
@@ -74,7 +76,8 @@ async def group() -> Group:
     g = Group(
         clock, presence, MediaControl(store, **shared), ActivityReports(store, **shared),
         Engagement(store, **shared), Mood(store, **shared), Moderation(store, **shared),
-        Hands(store, **shared), Chat(store, **shared), Reactions(store, **shared), policy,
+        Hands(store, **shared), Chat(store, **shared), Reactions(store, **shared),
+        Admission(store, **shared), policy,
     )
     await presence.join(FAC, "c-fac")
     await presence.join(ANA, "c-ana")
@@ -154,22 +157,24 @@ async def test_the_thresholds_are_configurable_per_session(group: Group) -> None
     await group.talk("ana", 40)
     group.clock.advance(30)
     assert (await group.rows())["ben"]["flags"] == []
-    out = await group.engagement.configure(
-        FAC, {"silent_seconds": 60, "group_talk_seconds": 30, "camera_off_seconds": 0}
+    out = await group.admission.configure(
+        FAC, engagement={"silent_seconds": 60, "group_talk_seconds": 30, "camera_off_seconds": 0}
     )
-    # The facilitators get the signals under the new thresholds at once.
-    (audit,) = [d for d in out if isinstance(d, Audit)]
-    assert audit.action == "set_engagement_thresholds" and audit.actor == "fac"
-    pushed = [d for d in out if isinstance(d, ToParticipant)]
-    assert [d.participant_id for d in pushed] == ["fac"]
-    assert pushed[0].name == "engagement.updated"
-    (ben,) = [r for r in pushed[0].payload["participants"] if r["participant_id"] == "ben"]
+    # Audited; nobody but the facilitators hears of it (no session.updated to the room).
+    (audit,) = out
+    assert isinstance(audit, Audit)
+    assert (audit.action, audit.actor) == ("set_engagement_thresholds", "fac")
+    assert audit.detail == {"settings": {
+        "silent_seconds": 60, "group_talk_seconds": 30, "camera_off_seconds": 0,
+    }}
+    ben = (await group.rows())["ben"]
     # Camera off is switched off (0); silence after a minute now counts.
     assert ben["flags"] == ["silent"]
     assert ben["reasons"] == ["silent for 1 minute while others talked"]
-    assert pushed[0].payload["settings"]["silent_seconds"] == 60
+    view, _ = await group.engagement.get(FAC)
+    assert view["settings"]["silent_seconds"] == 60
     # The same values again change nothing.
-    assert await group.engagement.configure(FAC, {"silent_seconds": 60}) == []
+    assert await group.admission.configure(FAC, engagement={"silent_seconds": 60}) == []
 
 
 async def test_only_facilitators_set_the_thresholds_and_only_known_ones(group: Group) -> None:
@@ -177,10 +182,10 @@ async def test_only_facilitators_set_the_thresholds_and_only_known_ones(group: G
         if who.role is Role.OBSERVER:
             await group.presence.join(who, "c-obs")
         with pytest.raises(Refused) as info:
-            await group.engagement.configure(who, {"silent_seconds": 5})
+            await group.admission.configure(who, engagement={"silent_seconds": 5})
         assert info.value.code == ErrorCode.NOT_PERMITTED
     with pytest.raises(Refused) as info:
-        await group.engagement.configure(FAC, {"shoe_size": 5})
+        await group.admission.configure(FAC, engagement={"shoe_size": 5})
     assert info.value.code == ErrorCode.INVALID_PAYLOAD
     assert (await group.rows())["ben"]["flags"] == []
     view, _ = await group.engagement.get(FAC)
