@@ -69,6 +69,17 @@ class Mood(SessionCommands):
         people = await self.store.list_participants(session.id)
         return list(await self._to_facilitators(session.id, UPDATED, mood_view(session, people)))
 
+    async def _open_check(
+        self, identity: Identity, command: Command, closed: str
+    ) -> tuple[Participant, Session, dict[str, Any]]:
+        """The actor, their session and its open check-in (call with the session lock)."""
+        actor = await self._actor(identity, command)
+        session = await self._session(actor.session_id)
+        check = session.mood_check
+        if check is None or not check["open"]:
+            raise Refused(ErrorCode.NOT_FOUND, closed)
+        return actor, session, check
+
     async def view(self, identity: Identity) -> dict[str, Any]:
         """The latest check-in as facilitators see it (with `engagement.get`)."""
         actor = await self._actor(identity, Command.RUN_MOOD_CHECK)
@@ -112,11 +123,9 @@ class Mood(SessionCommands):
         if word is not None and len(word) > MAX_WORD:
             raise Refused(ErrorCode.PAYLOAD_TOO_LARGE, "The word is too long.")
         async with self._session_lock(identity.session_id):
-            p = await self._actor(identity, Command.ANSWER_MOOD)
-            session = await self._session(p.session_id)
-            check = session.mood_check
-            if check is None or not check["open"]:
-                raise Refused(ErrorCode.NOT_FOUND, "The check-in has ended.")
+            p, session, check = await self._open_check(
+                identity, Command.ANSWER_MOOD, "The check-in has ended."
+            )
             top = MOOD_SCALES[check["scale"]]
             if not 1 <= value <= top:
                 raise Refused(ErrorCode.INVALID_PAYLOAD, f"value: from 1 to {top}")
@@ -129,11 +138,9 @@ class Mood(SessionCommands):
 
     async def end(self, identity: Identity) -> list[Delivery]:
         async with self._session_lock(identity.session_id):
-            actor = await self._actor(identity, Command.RUN_MOOD_CHECK)
-            session = await self._session(actor.session_id)
-            check = session.mood_check
-            if check is None or not check["open"]:
-                raise Refused(ErrorCode.NOT_FOUND, "No check-in is open.")
+            actor, session, check = await self._open_check(
+                identity, Command.RUN_MOOD_CHECK, "No check-in is open."
+            )
             session.mood_check = {**check, "open": False, "ended_at": self.clock()}
             await self.store.put_session(session)
             people = await self.store.list_participants(session.id)

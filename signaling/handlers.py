@@ -514,16 +514,8 @@ class Handlers:
 
     async def session_configure(self, conn: Connection, req: Any) -> dict[str, Any]:
         assert isinstance(req, protocol.ConfigureSessionRequest)
-        await self.deliver(await self.admission.configure(
-            conn.identity,
-            locked=req.locked,
-            roster_only=req.roster_only,
-            roster=req.roster,
-            rules_text=req.rules_text,
-            scheduled_start=req.scheduled_start,
-            scheduled_end=req.scheduled_end,
-            engagement=req.engagement.model_dump(exclude_none=True) if req.engagement else None,
-        ))
+        settings = req.model_dump(exclude_none=True)  # `engagement` as a plain dict
+        await self.deliver(await self.admission.configure(conn.identity, **settings))
         if req.engagement is not None:
             # The facilitators see the signals under the new thresholds at once.
             await self.deliver(await self.engagement.tick(conn.identity.session_id))
