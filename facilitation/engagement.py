@@ -53,7 +53,7 @@ def covered(stretches: Iterable[tuple[float, float]], start: float, end: float) 
     """Seconds between `start` and `end` during which at least one stretch runs (people
     talking over each other count once)."""
     total, reach = 0.0, start
-    for s, e in sorted(stretches):
+    for s, e in sorted(st for st in stretches if st[1] > start and st[0] < end):
         s, e = max(s, reach), min(e, end)
         if e > s:
             total += e - s
