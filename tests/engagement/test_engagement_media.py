@@ -57,3 +57,36 @@ async def test_the_silent_participant_with_the_camera_off_is_flagged_and_the_tal
         await person.wait_for_event("chat.message")
         for name in FACILITATORS_ONLY:
             assert person.events_named(name) == []
+
+
+async def test_a_talker_moved_to_a_breakout_no_longer_counts_as_talking(
+    people: PeopleFactory,
+) -> None:
+    fac = people("Dr Ines Fac", Role.FACILITATOR, send_audio=False, send_video=False)
+    ana = people("Ana Talks", send_video=False)
+    ben = people("Ben Quiet", send_audio=False, send_video=False)
+    for person in (fac, ana, ben):
+        await person.join()
+    await fac.wait_for_speaking(ana.participant_id, True, timeout=30)
+    await fac.wait_for_event(
+        "engagement.updated", lambda d: row(d, ana.participant_id)["speaking"], timeout=20
+    )
+
+    # Ana goes to a breakout room of her own while she talks: the SFU of the main room no
+    # longer hears her, so her talk time must not run on there (nor count as the group's).
+    await fac.create_breakouts(["Pair"])
+    await fac.assign_breakouts({ana.participant_id: "breakout-1"})
+    mark = fac.mark()
+    await fac.open_breakouts()
+    await ana.wait_for_room("breakout-1")
+    moved = await fac.wait_for_event(
+        "engagement.updated",
+        lambda d: row(d, ana.participant_id)["room_id"] == "breakout-1",
+        since=mark, timeout=20,
+    )
+    assert row(moved, ana.participant_id)["speaking"] is False
+    talked = row(moved, ana.participant_id)["talk_seconds"]
+    later = await fac.wait_for_event(
+        "engagement.updated", lambda d: d["now"] >= moved["now"] + 2, since=mark, timeout=20
+    )
+    assert row(later, ana.participant_id)["talk_seconds"] == talked
