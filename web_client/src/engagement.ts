@@ -37,7 +37,13 @@ function signalLines(r: EngagementRow): string[] {
   const lines: string[] = [];
   const share = r.talk_share === null ? '' : ` (${Math.round(r.talk_share * 100)}% of the group’s talk)`;
   lines.push(`Talked ${shortDuration(r.talk_seconds)}${share}.`);
-  lines.push(r.speaking ? 'Speaking now.' : `Last spoke ${r.last_spoke_at === null ? 'never since joining' : `${shortDuration(r.silent_seconds)} ago`}.`);
+  lines.push(
+    r.speaking
+      ? 'Speaking now.'
+      : r.last_spoke_at === null
+        ? `Has not spoken since joining (${shortDuration(r.silent_seconds)}).`
+        : `Last spoke ${shortDuration(r.silent_seconds)} ago.`,
+  );
   if (r.camera_off || r.camera_off_seconds >= 1) {
     lines.push(`Camera ${r.camera_off ? `off for ${shortDuration(r.camera_off_for)}` : 'on'}; off ${shortDuration(r.camera_off_seconds)} in all.`);
   }
@@ -129,7 +135,7 @@ export class EngagementPanel {
     });
     this.fields = [
       field('silent_seconds', 'Silent for (minutes)'),
-      field('group_talk_seconds', 'while the others talked at least (minutes)'),
+      field('group_talk_seconds', 'While others talked at least (minutes)'),
       field('camera_off_seconds', 'Camera off for (minutes)'),
       field('away_seconds', 'Away for (minutes)'),
       field('mood_low', 'Mood at or below (out of 10)', false),
@@ -143,9 +149,13 @@ export class EngagementPanel {
     save.addEventListener('click', () => void this.saveThresholds());
     const thresholds = h(
       'details',
-      { class: 'engagement-thresholds' },
+      { class: 'panel-section engagement-thresholds' },
       h('summary', {}, 'When to flag someone'),
-      h('p', { class: 'hint' }, 'Any one of these flags a participant. 0 switches a rule off.'),
+      h(
+        'p',
+        { class: 'hint' },
+        'Any one of these flags a participant. Silence counts only while the others talked that much. 0 switches a rule off.',
+      ),
       ...this.fields.map((f) => h('div', { class: 'field' }, h('label', { for: f.input.id }, f.label), f.input)),
       h('div', { class: 'section-actions' }, save),
     );
@@ -154,12 +164,19 @@ export class EngagementPanel {
       { class: 'engagement' },
       this.feedback.el,
       h(
-        'p',
-        { class: 'hint' },
-        'Only facilitators see this. These are signals, not judgments: if someone is flagged, consider a gentle check-in.',
+        'section',
+        { class: 'panel-section', 'aria-labelledby': 'eng-people' },
+        this.heading,
+        h(
+          'p',
+          { class: 'hint' },
+          'Only facilitators see this. These are signals, not judgments: if someone is flagged, consider a gentle check-in.',
+        ),
+        this.empty,
+        this.list,
       ),
-      h('section', { class: 'panel-section', 'aria-labelledby': 'eng-people' }, this.heading, this.empty, this.list, thresholds),
       this.mood.el,
+      thresholds,
     );
     view.panels.add(PANEL, 'Engagement', this.el, {
       scroll: true,

@@ -4,7 +4,7 @@
 // as text alternative, and in a polite announcement for screen readers. The server limits
 // how often one may react and says so in plain words.
 
-import { h } from './dom';
+import { h, icon } from './dom';
 import type { RequestFn } from './facilitator';
 import type { ReactionKind, ReactionShown } from './protocol';
 import type { RoomView } from './roomview';
@@ -18,6 +18,8 @@ export const REACTIONS: { kind: ReactionKind; picture: string; words: string }[]
 ];
 
 const SHOW_MS = 4000;
+/** A smiling face, drawn like the other control icons. */
+const SMILE = ['M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z', 'M8 14s1.5 2 4 2 4-2 4-2', 'M9 9.5h.01M15 9.5h.01'];
 
 export class Reactions {
   private readonly box: HTMLElement;
@@ -38,7 +40,7 @@ export class Reactions {
     this.button = h(
       'button',
       { type: 'button', class: 'control react', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': 'reaction-menu' },
-      h('span', { class: 'react-icon', 'aria-hidden': 'true' }, '🙂'),
+      icon(SMILE),
       h('span', {}, 'React'),
     );
     this.items = REACTIONS.map((r) => {
