@@ -8,7 +8,7 @@
 // judgment to the facilitator. Rows are updated in place so the keyboard focus stays.
 
 import { clear, h } from './dom';
-import type { RequestFn } from './facilitator';
+import { type RequestFn, keepOrder } from './facilitator';
 import { Feedback } from './feedback';
 import { MoodSection, moodWords } from './mood';
 import {
@@ -244,11 +244,7 @@ export class EngagementPanel {
       row.update(r, this.roomName);
       return row.li;
     });
-    // In the server's order (flagged first), moving only what is out of place.
-    items.forEach((item, i) => {
-      if (this.list.children[i] !== item) this.list.insertBefore(item, this.list.children[i] ?? null);
-    });
-    while (this.list.children.length > items.length) this.list.lastElementChild?.remove();
+    keepOrder(this.list, items); // the server's order: flagged first
     this.empty.hidden = items.length > 0;
     const flagged = view.participants.filter((r) => r.flagged).length;
     this.heading.textContent = flagged

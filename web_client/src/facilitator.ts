@@ -81,7 +81,7 @@ function chip(text: string, className = ''): HTMLElement {
 
 /** Put `items` in `list` in this order, moving only what is out of place (a moved element
  * would lose the keyboard focus). */
-function keepOrder(list: HTMLElement, items: HTMLElement[]): void {
+export function keepOrder(list: HTMLElement, items: HTMLElement[]): void {
   items.forEach((item, i) => {
     if (list.children[i] !== item) list.insertBefore(item, list.children[i] ?? null);
   });
