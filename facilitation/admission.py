@@ -15,6 +15,7 @@ from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import Audit, Delivery, Disconnect, ToParticipant
 from facilitation.permissions import Command, require
+from facilitation.thresholds import set_thresholds
 from rooms.model import MAIN_ROOM, WAITING_ROOM, Participant, Session
 
 SESSION_UPDATED = "session.updated"
@@ -132,6 +133,7 @@ class Admission(SessionCommands):
         rules_text: str | None = None,
         scheduled_start: float | None = None,
         scheduled_end: float | None = None,
+        engagement: dict[str, float] | None = None,
     ) -> list[Delivery]:
         def audit(action: str, **detail: Any) -> Audit:
             return Audit(self.clock(), session.id, room_id, actor_id, action, None,
@@ -161,10 +163,15 @@ class Admission(SessionCommands):
                 session.scheduled_start, session.scheduled_end = start, end
                 await attendance.rescheduled(self.store, session)
                 deliveries.append(audit("set_schedule"))
-        if not deliveries:
+        tuned = set_thresholds(session, engagement or {})
+        if not deliveries and not tuned:
             return []
+        public = bool(deliveries)  # the engagement thresholds are the facilitators' alone
+        if tuned:
+            deliveries.append(audit("set_engagement_thresholds", settings=tuned))
         await self.store.put_session(session)
-        deliveries += await self._session_event(
-            session.id, SESSION_UPDATED, session.public_view()
-        )
+        if public:
+            deliveries += await self._session_event(
+                session.id, SESSION_UPDATED, session.public_view()
+            )
         return deliveries

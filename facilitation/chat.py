@@ -39,6 +39,8 @@ class Chat(SessionCommands):
                 at=self.clock(),
             )
             await self.store.add_chat(message)
+            p.activity.chat_messages += 1
+            await self.store.put_participant(p)
             if to == "room":
                 return [ToRoomVolatile(message.room, "chat.message", {"message": message.view()})]
             payload = {"room": message.room, "message": message.view()}

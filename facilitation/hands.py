@@ -24,6 +24,7 @@ class Hands(SessionCommands):
             if p.hand_raised_at is not None:
                 return []
             p.hand_raised_at = self.clock()
+            p.activity.hand_raises += 1
             await self.store.put_participant(p)
             return [await self._queue_event(p)]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from facilitation.activity import camera_changed, spoke
 from facilitation.base import MediaPolicy, SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
@@ -127,6 +128,7 @@ class MediaControl(SessionCommands):
                 p.video_off = p.video_off or video
             if stopped_media(p) == before:
                 return []
+            camera_changed(p, self.clock())
             await self.store.put_participant(p)
             return [
                 await self._publish(p, UPDATED, {"participant": p.public_view()}),
@@ -173,6 +175,7 @@ class MediaControl(SessionCommands):
             else:
                 assert p.speaking_since is not None
                 p.talk_seconds += max(0.0, now - p.speaking_since)
+                spoke(p, p.speaking_since, now)
                 p.speaking_since = None
             await self.store.put_participant(p)
             payload: dict[str, Any] = {"participant_id": p.id, "speaking": talking}

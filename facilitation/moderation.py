@@ -4,6 +4,7 @@ spotlight, end. Each takes effect at the server and goes to the audit log."""
 from __future__ import annotations
 
 from facilitation import attendance
+from facilitation.activity import camera_changed
 from facilitation.base import SessionCommands
 from facilitation.checkins import end_check_ins_of
 from facilitation.errors import ErrorCode, Refused
@@ -27,6 +28,7 @@ SESSION_UPDATED = "session.updated"
 
 class Moderation(SessionCommands):
     async def _updated(self, p: Participant, before: tuple[bool, bool]) -> list[Delivery]:
+        camera_changed(p, self.clock())
         await self.store.put_participant(p)
         out: list[Delivery] = [
             await self._publish(p, UPDATED, {"participant": p.public_view()})

@@ -47,6 +47,12 @@ class Command(StrEnum):
     END_CHECK_IN = "end_check_in"  # either of the two, or the facilitator cancelling
     # Records
     EXPORT_ATTENDANCE = "export_attendance"
+    # Engagement
+    REACT = "react"  # a passing reaction on your tile (thumbs up, heart, ...)
+    REPORT_ACTIVITY = "report_activity"  # your page's visibility, your own talk time
+    VIEW_ENGAGEMENT = "view_engagement"  # everyone's signals and the "may be withdrawn" flag
+    RUN_MOOD_CHECK = "run_mood_check"  # start and end a mood check-in, see the answers
+    ANSWER_MOOD = "answer_mood"
 
 
 _EVERYONE = frozenset(Role)
@@ -89,6 +95,12 @@ PERMISSIONS: dict[Command, frozenset[Role]] = {
     Command.ANSWER_CHECK_IN: _PARTICIPANTS,
     Command.END_CHECK_IN: _PUBLISHERS,
     Command.EXPORT_ATTENDANCE: FACILITATORS,
+    Command.REACT: _PUBLISHERS,
+    Command.REPORT_ACTIVITY: _PUBLISHERS,
+    # Never shown to participants.
+    Command.VIEW_ENGAGEMENT: FACILITATORS,
+    Command.RUN_MOOD_CHECK: FACILITATORS,
+    Command.ANSWER_MOOD: _PARTICIPANTS,
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from facilitation import attendance
+from facilitation.activity import camera_changed
 from facilitation.base import (
     AdmissionPolicy,
     MediaPolicy,
@@ -130,6 +131,7 @@ class Presence(SessionCommands):
                     p.room_id = WAITING_ROOM
                     p.admitted = not self.admission.waiting_room
                     p.waiting_since = now
+                camera_changed(p, now)
                 await self.store.put_participant(p)
                 if gated:
                     deliveries += await self._waiting_changed(p.session_id)
@@ -152,6 +154,7 @@ class Presence(SessionCommands):
                     p.reconnects += 1
                 # What the person changed while disconnected (within what they may do).
                 media_changed = self._take_media_state(p, audio_muted, video_off)
+                camera_changed(p, now)
                 await self.store.put_participant(p)
                 if was_away or media_changed:
                     deliveries += await self._changed(p)
@@ -314,6 +317,7 @@ class Presence(SessionCommands):
                 p.video_off = True
             if (p.audio_muted, p.video_off, stopped_media(p)) == before:
                 return []
+            camera_changed(p, self.clock())
             await self.store.put_participant(p)
             deliveries = await self._changed(p)
             if stopped_media(p) != before[2]:

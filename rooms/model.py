@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from rooms.activity import Activity
+
 MAIN_ROOM = "main"
 # Where people wait until a facilitator admits them (not a room: nobody sees anybody).
 WAITING_ROOM = "waiting"
@@ -71,6 +73,11 @@ class Session:
     # early leaves against these.
     scheduled_start: float | None = None
     scheduled_end: float | None = None
+    # Engagement: the facilitators' thresholds (overriding the defaults of
+    # facilitation/engagement.py), and the latest mood check-in {id, question, scale, open,
+    # started_at, ended_at} (the answers stay on each participant's record).
+    engagement: dict[str, float] = field(default_factory=dict)
+    mood_check: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -180,7 +187,8 @@ class Participant:
     # dropped like a block, but lifted when the person may and does unmute.
     audio_held: bool = False
     video_held: bool = False
-    # Talk time, from the SFU's audio levels (read by the engagement monitor).
+    # Talk time, from the SFU's audio levels (in peer-to-peer rooms from the person's own
+    # client, see facilitation/activity.py); read by the engagement monitor.
     talk_seconds: float = 0.0
     speaking_since: float | None = None
     # Coming in: admitted by a facilitator (facilitators are admitted at once), and
@@ -198,6 +206,8 @@ class Participant:
     connection_id: str = ""
     reconnects: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the engagement monitor reads (facilitators only; never in public_view).
+    activity: Activity = field(default_factory=Activity)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -208,6 +218,7 @@ class Participant:
     def from_dict(cls, d: dict[str, Any]) -> Participant:
         d = dict(d)
         d["role"] = Role(d["role"])
+        d["activity"] = Activity.from_dict(d.get("activity"))
         return cls(**d)
 
     def public_view(self) -> dict[str, Any]:

@@ -107,7 +107,11 @@ def serve(args: argparse.Namespace) -> int:
         webhook_spool=args.webhook_spool or str(DEFAULT_WEBHOOK_SPOOL),
         webhook_max_delay=args.webhook_max_delay,
         server_id=args.server_id or "",
+        engagement_interval=args.engagement_interval,
     )
+    if config.engagement_interval <= 0:
+        print("--engagement-interval must be more than 0 seconds.", file=sys.stderr)
+        return 2
     if config.webhook_url and not config.webhook_url.startswith(("https://", "http://")):
         print("--webhook-url must be an http:// or https:// URL.", file=sys.stderr)
         return 2
@@ -246,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="longest pause in seconds between two delivery attempts (default 300)")
     s.add_argument("--server-id", default=os.environ.get("FACILITATION_SERVER_ID"),
                    help="this server's name in webhook signatures (default: --public-url)")
+    s.add_argument("--engagement-interval", type=float, default=15.0,
+                   help="seconds between updates of the facilitators' engagement view")
     s.add_argument("--static-dir", help=argparse.SUPPRESS)
     s.set_defaults(func=serve)
 

@@ -8,6 +8,7 @@ from typing import Any
 from facilitation.base import DEFAULT_SFU_THRESHOLD
 from facilitation.presence import DEFAULT_GRACE_SECONDS
 from rooms.store import DEFAULT_ATTENDANCE_RETENTION
+from signaling.engagement_push import DEFAULT_INTERVAL as DEFAULT_ENGAGEMENT_INTERVAL
 from signaling.turn import DEFAULT_TTL_SECONDS
 from signaling.webhooks import DEFAULT_MAX_DELAY
 
@@ -56,6 +57,8 @@ class Config:
     webhook_spool: str = ""
     webhook_max_delay: float = DEFAULT_MAX_DELAY
     server_id: str = ""
+    # Seconds between two pushes of the engagement signals to the facilitators.
+    engagement_interval: float = DEFAULT_ENGAGEMENT_INTERVAL
 
     @property
     def issuer(self) -> str:

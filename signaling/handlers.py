@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import socketio
 
 from facilitation import (
+    ActivityReports,
     Admission,
     Attendance,
     Audit,
@@ -24,6 +25,7 @@ from facilitation import (
     Delivery,
     Disconnect,
     EnforceMedia,
+    Engagement,
     EnterRoom,
     ErrorCode,
     Hands,
@@ -31,7 +33,9 @@ from facilitation import (
     MediaControl,
     MediaTopology,
     Moderation,
+    Mood,
     Presence,
+    Reactions,
     Refused,
     ReleaseMedia,
     ToParticipant,
@@ -45,6 +49,7 @@ from signaling import protocol, tokens, turn
 from signaling.attendance_csv import to_csv
 from signaling.audit import AuditLog
 from signaling.config import Config
+from signaling.engagement_push import EngagementPush
 from signaling.janus.client import JanusConnectionLost, JanusError
 from signaling.ratelimit import TokenBucket
 from signaling.sfu import SfuPlane
@@ -68,6 +73,12 @@ class Connection:
     bucket: TokenBucket
     chat_bucket: TokenBucket = field(
         default_factory=lambda: TokenBucket(protocol.CHAT_BURST, protocol.CHAT_PER_SECOND)
+    )
+    reaction_bucket: TokenBucket = field(
+        default_factory=lambda: TokenBucket(protocol.REACTION_BURST, protocol.REACTION_PER_SECOND)
+    )
+    activity_bucket: TokenBucket = field(
+        default_factory=lambda: TokenBucket(protocol.ACTIVITY_BURST, protocol.ACTIVITY_PER_SECOND)
     )
     room: str | None = None  # the room channel joined, once in a room
     seated: bool = False  # joined the session (in a room, or waiting to be admitted)
@@ -102,8 +113,15 @@ class Handlers:
         self.breakouts = Breakouts(presence.store, **shared)  # type: ignore[arg-type]
         self.checkins = CheckIns(presence.store, **shared)  # type: ignore[arg-type]
         self.attendance = Attendance(presence.store, **shared)  # type: ignore[arg-type]
+        self.activity = ActivityReports(presence.store, **shared)  # type: ignore[arg-type]
+        self.engagement = Engagement(presence.store, **shared)  # type: ignore[arg-type]
+        self.mood = Mood(presence.store, **shared)  # type: ignore[arg-type]
+        self.reactions = Reactions(presence.store, **shared)  # type: ignore[arg-type]
         self.sfu = SfuPlane(media, presence.policy, self.emit_to_person, self.deliver)
         self.connections: dict[str, Connection] = {}
+        self.engagement_push = EngagementPush(
+            self.engagement, self.deliver, self._session_connected, config.engagement_interval
+        )
         self._timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._routes = {
@@ -126,17 +144,7 @@ class Handlers:
             "admission.deny": self.simple(
                 lambda c, r: self.admission.deny(c.identity, r.participant_id, r.message)
             ),
-            "session.configure": self.simple(
-                lambda c, r: self.admission.configure(
-                    c.identity,
-                    locked=r.locked,
-                    roster_only=r.roster_only,
-                    roster=r.roster,
-                    rules_text=r.rules_text,
-                    scheduled_start=r.scheduled_start,
-                    scheduled_end=r.scheduled_end,
-                )
-            ),
+            "session.configure": self.session_configure,
             "moderate.mute": self.simple(
                 lambda c, r: self.moderation.mute(
                     c.identity, r.participant_id, audio=r.audio, video=r.video
@@ -208,6 +216,14 @@ class Handlers:
             ),
             "checkin.end": self.simple(lambda c, r: self.checkins.end(c.identity)),
             "attendance.export": self.attendance_export,
+            "reaction.send": self.reaction_send,
+            "activity.report": self.activity_report,
+            "engagement.get": self.engagement_get,
+            "mood.start": self.simple(
+                lambda c, r: self.mood.start(c.identity, r.scale, r.question)
+            ),
+            "mood.answer": self.simple(lambda c, r: self.mood.answer(c.identity, r.value, r.word)),
+            "mood.end": self.simple(lambda c, r: self.mood.end(c.identity)),
         }
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
@@ -278,7 +294,13 @@ class Handlers:
         except Exception:
             log.exception("expiring a seat failed (session %s)", identity.session_id)
 
+    def _session_connected(self, session_id: str) -> bool:
+        return any(
+            c.seated and c.identity.session_id == session_id for c in self.connections.values()
+        )
+
     async def close(self) -> None:
+        await self.engagement_push.close()
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
@@ -421,6 +443,7 @@ class Handlers:
             await self.sio.enter_room(conn.sid, room_channel(conn.room))
         await self.sio.enter_room(conn.sid, person_channel(ident.session_id, ident.participant_id))
         await self.deliver([d for d in result.deliveries if not isinstance(d, Disconnect)])
+        self.engagement_push.start(ident.session_id)
         return protocol.ok(
             self=result.participant.public_view(),
             room=result.snapshot.to_dict() if result.snapshot is not None else None,
@@ -498,6 +521,37 @@ class Handlers:
         await self.deliver(await self.chat.send(conn.identity, req.to, req.text))
         return protocol.ok()
 
+    async def session_configure(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.ConfigureSessionRequest)
+        settings = req.model_dump(exclude_none=True)  # `engagement` as a plain dict
+        await self.deliver(await self.admission.configure(conn.identity, **settings))
+        if req.engagement is not None:
+            # The facilitators see the signals under the new thresholds at once.
+            await self.deliver(await self.engagement.tick(conn.identity.session_id))
+        return protocol.ok()
+
+    async def reaction_send(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.ReactionSendRequest)
+        if not conn.reaction_bucket.take():
+            raise Refused(ErrorCode.RATE_LIMITED, "Please wait a moment before reacting again.")
+        await self.deliver(await self.reactions.send(conn.identity, req.kind))
+        return protocol.ok()
+
+    async def activity_report(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.ActivityReportRequest)
+        if not conn.activity_bucket.take():
+            raise Refused(ErrorCode.RATE_LIMITED, "Activity reports come too often.")
+        await self.deliver(await self.activity.report(
+            conn.identity, visible=req.visible, speaking_seconds=req.speaking_seconds
+        ))
+        return protocol.ok()
+
+    async def engagement_get(self, conn: Connection, req: Any) -> dict[str, Any]:
+        view, deliveries = await self.engagement.get(conn.identity)
+        mood = await self.mood.view(conn.identity)
+        await self.deliver(deliveries)
+        return protocol.ok(engagement=view, mood=mood)
+
     async def attendance_export(self, conn: Connection, req: Any) -> dict[str, Any]:
         ledger, deliveries = await self.attendance.export(conn.identity)
         await self.deliver(deliveries)
@@ -531,6 +585,7 @@ class Handlers:
     async def sfu_receive(self, conn: Connection, req: Any) -> dict[str, Any]:
         assert isinstance(req, protocol.SfuReceiveRequest)
         paused = await self.sfu.receive(conn.identity, req.epoch, dict(req.tiles), req.loss)
+        await self.deliver(await self.activity.receive_loss(conn.identity, req.loss))
         return protocol.ok(video_paused=paused)
 
     async def moderate_media(self, conn: Connection, req: Any) -> dict[str, Any]:

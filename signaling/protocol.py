@@ -30,6 +30,12 @@ RATE_PER_SECOND = 50.0
 CHAT_BURST = 5
 CHAT_PER_SECOND = 0.5
 MAX_CHAT_CHARS = 1000
+# Reactions and activity reports, per connection: a few at once, then one every two
+# seconds (the web client reports on change and every few seconds at most).
+REACTION_BURST = 3
+REACTION_PER_SECOND = 0.5
+ACTIVITY_BURST = 4
+ACTIVITY_PER_SECOND = 0.5
 
 ParticipantId = Annotated[str, Field(pattern=ID_PATTERN)]
 
@@ -193,9 +199,25 @@ class DenyRequest(_Payload):
 UnixTime = Annotated[float, Field(ge=0, le=4_102_444_800, allow_inf_nan=False)]
 
 
+# Seconds for an engagement threshold: up to four hours; 0 switches its rule off.
+ThresholdSeconds = Annotated[float, Field(ge=0, le=4 * 3600, allow_inf_nan=False)]
+
+
+class EngagementSettings(_Payload):
+    """The thresholds of the "may be withdrawn" flag (facilitation/thresholds.py); those
+    not given stay as they are."""
+
+    silent_seconds: ThresholdSeconds | None = None
+    group_talk_seconds: ThresholdSeconds | None = None
+    camera_off_seconds: ThresholdSeconds | None = None
+    away_seconds: ThresholdSeconds | None = None
+    mood_low: Annotated[float, Field(ge=0, le=9, allow_inf_nan=False)] | None = None
+
+
 class ConfigureSessionRequest(_Payload):
     """`session.configure` (facilitators): lock or unlock, the roster, the ground rules,
-    and when the session is scheduled (attendance measures late and early against it)."""
+    when the session is scheduled (attendance measures late and early against it), and
+    the engagement thresholds."""
 
     locked: bool | None = None
     roster_only: bool | None = None
@@ -203,6 +225,7 @@ class ConfigureSessionRequest(_Payload):
     rules_text: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
     scheduled_start: UnixTime | None = None
     scheduled_end: UnixTime | None = None
+    engagement: EngagementSettings | None = None
 
 
 # ---- Facilitator controls -------------------------------------------------------------------
@@ -343,6 +366,34 @@ class CheckInAnswerRequest(_Payload):
 
     checkin_id: Annotated[str, Field(pattern=ID_PATTERN)]
     accept: bool
+# ---- Engagement, mood check-in, reactions ------------------------------------------------------
+class ReactionSendRequest(_Payload):
+    """`reaction.send`: shown for a moment on your tile, for everyone in your room."""
+
+    kind: Literal["thumbs_up", "heart", "clap", "smile", "wave"]
+
+
+class ActivityReportRequest(_Payload):
+    """`activity.report`: whether your page is in view (not another tab, not the app in
+    the background), and in peer-to-peer rooms the seconds your microphone carried speech
+    since your previous report (ignored in SFU rooms, where the server measures it)."""
+
+    visible: bool
+    speaking_seconds: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] | None = None
+
+
+class MoodStartRequest(_Payload):
+    """`mood.start` (facilitators): ask the participants how they feel."""
+
+    scale: Literal["ten", "faces"]
+    question: Annotated[str, Field(max_length=200)] | None = None
+
+
+class MoodAnswerRequest(_Payload):
+    """`mood.answer` (participants): 1 to 10, or 1 to 5 on the faces scale, and a word."""
+
+    value: Annotated[int, Field(ge=1, le=10)]
+    word: Annotated[str, Field(max_length=40)] | None = None
 
 
 REQUESTS: dict[str, type[_Payload]] = {
@@ -393,6 +444,13 @@ REQUESTS: dict[str, type[_Payload]] = {
     "checkin.end": Empty,
     # Ack: `{ok, attendance, csv}` (facilitators): the ledger as JSON and as CSV text.
     "attendance.export": Empty,
+    "reaction.send": ReactionSendRequest,
+    "activity.report": ActivityReportRequest,
+    # Ack: `{ok, engagement, mood}` (facilitators): as `engagement.updated`, `mood.updated`.
+    "engagement.get": Empty,
+    "mood.start": MoodStartRequest,
+    "mood.answer": MoodAnswerRequest,
+    "mood.end": Empty,
 }
 
 # ---- Server events --------------------------------------------------------------------------
@@ -422,6 +480,11 @@ SERVER_EVENTS: dict[str, str] = {
     "checkin.updated": "{checkin_id, state, participant_id?, name?}: invited, declined, active,"
     " withdrawn or ended.",
     "checkin.stepped_out": "{participant_id, name}: a facilitator stepped out for a moment.",
+    "reaction.shown": "{room, participant_id, kind}: a reaction on someone's tile; not kept.",
+    "engagement.updated": "{now, settings, participants}: (facilitators) everyone's signals.",
+    "mood.asked": "{id, question, scale}: (participants) a mood check-in to answer or skip.",
+    "mood.closed": "{id}: (participants) the check-in ended.",
+    "mood.updated": "{check, answers, summary}: (facilitators) the check-in's answers.",
 }
 
 ROOM_EVENTS: dict[str, str] = {

@@ -261,6 +261,12 @@ RECORDED = (
     "chat.removed",
     "waiting.status",
     "session.ended",
+    "reaction.shown",
+    "mood.asked",
+    "mood.closed",
+    # Facilitators only: recorded so that tests can also check they never come to others.
+    "engagement.updated",
+    "mood.updated",
 )
 
 # Our negotiation with the SFU runs in its own lane of the per-peer job queues; no
@@ -520,6 +526,21 @@ class PythonParticipant:
     async def send_chat(self, text: str, to: str = "room") -> None:
         """`chat.send` to our room ("room") or to the facilitators."""
         await self.request("chat.send", {"to": to, "text": text})
+
+    # ---- engagement ------------------------------------------------------------------------
+    async def report_activity(
+        self, *, visible: bool = True, speaking_seconds: float | None = None
+    ) -> None:
+        """`activity.report`: whether our page is in view, and (peer-to-peer rooms) the
+        seconds we spoke since our previous report."""
+        report: dict[str, Any] = {"visible": visible}
+        if speaking_seconds is not None:
+            report["speaking_seconds"] = speaking_seconds
+        await self.request("activity.report", report)
+
+    async def set_engagement_thresholds(self, **seconds: float) -> None:
+        """`session.configure` {engagement} (facilitators): silent_seconds, ..."""
+        await self.request("session.configure", {"engagement": seconds})
 
     def _record(self, name: str, data: dict[str, Any]) -> None:
         self.events.append((name, data))

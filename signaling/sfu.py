@@ -153,6 +153,7 @@ class SfuPlane:
         for room in list(self._rooms.values()):
             self._orphans.add((room.session_id, room.room_id))
             self._drop_room(room)
+            await self._stopped_talking(room, list(room.peers))
         self._rooms.clear()
         log.warning("SFU lost; %d rooms wait for it", len(self._orphans))
         loop = asyncio.get_running_loop()
@@ -209,6 +210,13 @@ class SfuPlane:
         if self._admin is not None:
             with contextlib.suppress(JanusError, JanusConnectionLost):
                 await self._admin.destroy_room(r.janus_room)
+        await self._stopped_talking(r, list(r.peers))
+
+    async def _stopped_talking(self, r: _Room, participant_ids: list[str]) -> None:
+        """Janus says nothing more of feeds that are gone: whoever was talking on them has
+        stopped (their talk time must not run on in the room they moved to)."""
+        for pid in participant_ids:
+            await self._deliver(await self.media.speaking(r.session_id, pid, False))
 
     def _drop_room(self, r: _Room) -> None:
         for task in r.tasks:
@@ -370,6 +378,7 @@ class SfuPlane:
             peer.feed_id = None
         with contextlib.suppress(JanusError, JanusConnectionLost):
             await publisher.detach()
+        await self._stopped_talking(r, [peer.participant_id])
 
     async def subscribe(self, identity: Identity, epoch: int) -> dict[str, Any]:
         p, room = await self.media.sfu_member(identity, epoch)

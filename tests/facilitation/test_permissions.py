@@ -10,6 +10,7 @@ import pytest
 
 from facilitation import (
     PERMISSIONS,
+    ActivityReports,
     Admission,
     AdmissionPolicy,
     Attendance,
@@ -17,12 +18,15 @@ from facilitation import (
     Chat,
     CheckIns,
     Command,
+    Engagement,
     ErrorCode,
     Hands,
     Identity,
     MediaControl,
     Moderation,
+    Mood,
     Presence,
+    Reactions,
     Refused,
 )
 from facilitation.permissions import allowed, require
@@ -50,7 +54,7 @@ def test_facilitators_and_cofacilitators_have_the_same_powers() -> None:
     assert fac == cofac
     assert fac == set(Command) - {
         Command.ACCEPT_RULES, Command.REQUEST_UNMUTE, Command.CHOOSE_BREAKOUT,
-        Command.CALL_FACILITATOR, Command.ANSWER_CHECK_IN,
+        Command.CALL_FACILITATOR, Command.ANSWER_CHECK_IN, Command.ANSWER_MOOD,
     }
 
 
@@ -62,7 +66,14 @@ def test_participants_run_nothing_of_the_facilitators() -> None:
         Command.RAISE_HAND, Command.CHAT_ROOM, Command.CHAT_FACILITATORS,
         Command.CHOOSE_BREAKOUT, Command.CALL_FACILITATOR,
         Command.ANSWER_CHECK_IN, Command.END_CHECK_IN,
+        Command.REACT, Command.REPORT_ACTIVITY, Command.ANSWER_MOOD,
     }
+
+
+def test_engagement_is_for_facilitators_only() -> None:
+    viewers = {r for r in Role if allowed(r, Command.VIEW_ENGAGEMENT)}
+    askers = {r for r in Role if allowed(r, Command.RUN_MOOD_CHECK)}
+    assert viewers == askers == {Role.FACILITATOR, Role.COFACILITATOR}
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -121,6 +132,7 @@ async def _group(role: Role) -> tuple[Group, Identity]:
     await presence.join(_identity("waiter", Role.PARTICIPANT), "c-waiter")
     await g.breakouts.create(boss, ["Pairs"])
     await g.breakouts.let_choose(boss, True)
+    await Mood(store).start(boss, "ten")
     await g.chat.send(_identity("peer", Role.PARTICIPANT), "room", "hello")
     (message,) = await store.list_chat(room_key(SESSION, MAIN_ROOM))
     g.message_id = message.id
@@ -162,6 +174,13 @@ ACTIONS: dict[Command, Action] = {
     Command.ANSWER_CHECK_IN: lambda g, who: _answer_check_in(g, who),
     Command.END_CHECK_IN: lambda g, who: g.checkins.end(who),
     Command.EXPORT_ATTENDANCE: lambda g, who: Attendance(g.presence.store).export(who),
+    Command.REACT: lambda g, who: Reactions(g.presence.store).send(who, "heart"),
+    Command.REPORT_ACTIVITY: lambda g, who: ActivityReports(g.presence.store).report(
+        who, visible=False
+    ),
+    Command.VIEW_ENGAGEMENT: lambda g, who: Engagement(g.presence.store).get(who),
+    Command.RUN_MOOD_CHECK: lambda g, who: Mood(g.presence.store).start(who, "faces"),
+    Command.ANSWER_MOOD: lambda g, who: Mood(g.presence.store).answer(who, 4),
 }
 
 

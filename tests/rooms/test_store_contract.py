@@ -7,6 +7,7 @@ import uuid
 
 import redis.asyncio as aioredis
 
+from rooms.activity import Activity
 from rooms.model import (
     MAIN_ROOM,
     AttendanceEntry,
@@ -75,6 +76,26 @@ async def test_participant_round_trip_keeps_every_field(store: Store) -> None:
     got = await store.get_participant(S1, "p1")
     assert got == p
     assert got is not None and got.role is Role.OBSERVER
+
+
+async def test_engagement_records_round_trip(store: Store) -> None:
+    activity = Activity(
+        last_spoke_at=50.5, talk=[[10.0, 20.5], [40.0, 50.5]], reported_at=60.0,
+        away_since=61.0, away_seconds=3.5, camera_off_since=None, camera_off_seconds=12.0,
+        hand_raises=2, chat_messages=3, reactions=4, loss=0.05,
+        mood={"check": "c1", "scale": "faces", "value": 2, "word": "tired", "at": 55.0},
+    )
+    p = person("p1", 1, talk_seconds=21.0, activity=activity)
+    await store.put_participant(p)
+    got = await store.get_participant(S1, "p1")
+    assert got == p and got is not None and isinstance(got.activity, Activity)
+    session = Session(
+        id=S1, created_at=1.0, engagement={"silent_seconds": 60.0},
+        mood_check={"id": "c1", "question": "How are you?", "scale": "ten", "open": True,
+                    "started_at": 2.0, "ended_at": None},
+    )
+    await store.put_session(session)
+    assert await store.get_session(S1) == session
 
 
 async def test_room_round_trip(store: Store) -> None:

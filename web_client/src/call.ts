@@ -1,12 +1,17 @@
 // Being in the session: joining, staying joined through reconnects, and leaving.
 
+import { ActivityReporter } from './activity';
 import type { Connection } from './connection';
+import { EngagementPanel } from './engagement';
+import type { RequestFn } from './facilitator';
 import type { JoinLink } from './link';
 import type { LocalMedia } from './media';
 import { stopMedia } from './media';
 import { MeshSession } from './meshsession';
 import { type Breakouts, roomIdOf } from './breakouts';
 import type { CheckIn } from './checkin';
+import { MoodDialog } from './mood';
+import { Reactions } from './reactions';
 import { Group } from './group';
 import {
   canPublish,
@@ -23,6 +28,7 @@ import {
   type RoomEvent,
   type RoomSnapshot,
   type RoomMedia,
+  type ServerEvents,
   type SessionClosed,
   type SessionEnded,
   type SfuOffer,
@@ -100,6 +106,13 @@ export class Call {
   private quiet = false;
   /** True while we move between rooms: the people of the room we leave are not announced. */
   private moving = false;
+  /** Engagement: the facilitator's panel, the mood check-in dialog, reactions, and the
+   * reports of this page's visibility and (peer to peer) talk time. */
+  private readonly engagement: EngagementPanel;
+  private readonly moodDialog: MoodDialog;
+  private readonly reactions: Reactions;
+  private readonly activity: ActivityReporter | null;
+  private readonly unlisten: Array<() => void> = [];
 
   constructor(
     container: HTMLElement,
@@ -161,6 +174,54 @@ export class Call {
       () => this.sync.participants,
       link.role,
     );
+
+    const request: RequestFn = (name, payload) => this.conn.request(name, payload);
+    this.engagement = new EngagementPanel(this.view, request, (id) => this.breakouts.roomName(id));
+    this.moodDialog = new MoodDialog(this.view, request);
+    this.reactions = new Reactions(
+      this.view,
+      request,
+      () => this.selfId,
+      (id) => this.sync.participants.get(id)?.name ?? null,
+      this.publisher,
+    );
+    this.activity = this.publisher
+      ? new ActivityReporter(request, {
+          microphone: () => this.choices.media?.audio ?? null,
+          peerToPeer: () => this.session?.mode === 'mesh',
+          muted: () => this.audioMuted,
+          online: () => this.inRoom(),
+        })
+      : null;
+    this.listen('engagement.updated', (e) => this.engagement.updated(e));
+    this.listen('mood.updated', (e) => this.engagement.moodUpdated(e));
+    this.listen('mood.asked', (e) => {
+      if (this.inRoom()) this.moodDialog.asked(e);
+    });
+    this.listen('mood.closed', (e) => this.moodDialog.closed(e));
+    this.listen('reaction.shown', (e) => {
+      if (this.inRoom() && e.room === this.sync.room) this.reactions.shown(e);
+    });
+  }
+
+  /** Server events the engagement features take straight from the connection. */
+  private listen<E extends keyof ServerEvents>(name: E, handler: ServerEvents[E]): void {
+    const socket = this.conn.socket;
+    // The socket's own typing knows no event names; ServerEvents gives the payload's.
+    const listener = handler as (...args: unknown[]) => void;
+    socket.on(name as string, listener);
+    this.unlisten.push(() => socket.off(name as string, listener));
+  }
+
+  private inRoom(): boolean {
+    return this.state === 'joined' && !this.waiting && this.conn.connected;
+  }
+
+  /** Engagement follows our role and whether we are in a room. */
+  private refreshEngagement(): void {
+    const inRoom = this.state === 'joined' && !this.waiting;
+    this.engagement.setAvailable(inRoom && this.group.facilitator);
+    this.reactions.setInRoom(inRoom);
   }
 
   start(): void {
@@ -414,6 +475,8 @@ export class Call {
     }
     this.group.entered();
     this.refreshMicrophone();
+    this.refreshEngagement();
+    this.activity?.joined();
     if (wasWaiting) this.view.announce('You are in the session now.');
   }
 
@@ -524,6 +587,7 @@ export class Call {
     this.view.setSelf(p);
     this.group.setRole(p.role);
     this.group.peopleChanged();
+    this.refreshEngagement();
     // A facilitator stopped our microphone or camera: the server enforces it; follow it
     // here too so that the buttons tell the truth, and say so while it lasts.
     this.audioBlocked = Boolean(p.audio_blocked);
@@ -644,6 +708,11 @@ export class Call {
     this.session?.close();
     this.session = null;
     stopMedia(this.choices.media);
+    for (const off of this.unlisten) off();
+    this.activity?.destroy();
+    this.reactions.destroy();
+    this.moodDialog.destroy();
+    this.engagement.destroy();
     this.group.destroy();
     this.view.destroy();
     this.onEnd(ending);

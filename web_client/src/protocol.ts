@@ -298,6 +298,8 @@ export interface ConfigureSessionRequest {
   /** When the session is scheduled, Unix seconds (attendance measures against it). */
   scheduled_start?: number | null;
   scheduled_end?: number | null;
+  /** Facilitators: thresholds of the "may be withdrawn" flag (engagement section below). */
+  engagement?: EngagementSettings | null;
 }
 export interface MuteRequest {
   participant_id: ParticipantId;
@@ -413,6 +415,111 @@ export interface AttendanceExportAck {
   csv: string;
 }
 
+// ---- Engagement, mood check-in, reactions (facilitation/engagement.py, mood.py) ------------------
+/** Thresholds, in seconds (0 switches a rule off); `mood_low` out of 10. */
+export interface EngagementSettings {
+  silent_seconds?: number | null;
+  group_talk_seconds?: number | null;
+  camera_off_seconds?: number | null;
+  away_seconds?: number | null;
+  mood_low?: number | null;
+}
+export type EngagementThresholds = Required<{ [K in keyof EngagementSettings]: number }>;
+export type EngagementFlag = 'silent' | 'camera_off' | 'away' | 'mood_low';
+export type MoodScale = 'ten' | 'faces';
+export interface MoodAnswerRecord {
+  check: string;
+  scale: MoodScale;
+  value: number;
+  word: string | null;
+  at: number;
+}
+/** One participant's signals, as facilitators see them (never sent to participants). */
+export interface EngagementRow {
+  participant_id: ParticipantId;
+  name: string;
+  room_id: RoomId;
+  seat: number;
+  connection: 'connected' | 'reconnecting';
+  talk_seconds: number;
+  /** Of everyone's talk, 0 to 1; null before anyone spoke. */
+  talk_share: number | null;
+  speaking: boolean;
+  silent_seconds: number;
+  others_talked_seconds: number;
+  last_spoke_at: number | null;
+  camera_off: boolean;
+  camera_off_for: number;
+  camera_off_seconds: number;
+  away: boolean;
+  away_for: number;
+  away_seconds: number;
+  hand_raises: number;
+  chat_messages: number;
+  reactions: number;
+  mood: MoodAnswerRecord | null;
+  /** Packet loss on their receiving connection (SFU rooms), 0 to 1. */
+  loss: number | null;
+  reconnects: number;
+  flagged: boolean;
+  flags: EngagementFlag[];
+  /** The flags in plain words ("silent for 12 minutes while others talked"). */
+  reasons: string[];
+}
+/** `engagement.updated` (facilitators), and `engagement` in the `engagement.get` ack. */
+export interface EngagementView {
+  now: number;
+  settings: EngagementThresholds;
+  participants: EngagementRow[];
+}
+export interface MoodCheck {
+  id: string;
+  question: string;
+  scale: MoodScale;
+  open: boolean;
+  started_at: number;
+  ended_at: number | null;
+}
+/** `mood.updated` (facilitators), and `mood` in the `engagement.get` ack. */
+export interface MoodView {
+  check: MoodCheck | null;
+  answers: { participant_id: ParticipantId; name: string; value: number; word: string | null; at: number }[];
+  summary: { count: number; asked: number; average: number | null; low: ParticipantId[] } | null;
+}
+/** `mood.asked` (participants): a check-in to answer or skip. */
+export interface MoodAsked {
+  id: string;
+  question: string;
+  scale: MoodScale;
+}
+export interface MoodClosed {
+  id: string;
+}
+export type ReactionKind = 'thumbs_up' | 'heart' | 'clap' | 'smile' | 'wave';
+export interface ReactionShown {
+  room: string;
+  participant_id: ParticipantId;
+  kind: ReactionKind;
+}
+export interface ReactionSendRequest {
+  kind: ReactionKind;
+}
+export interface ActivityReportRequest {
+  /** The page is in view (not another tab, not the app in the background). */
+  visible: boolean;
+  /** Peer-to-peer rooms: seconds the microphone carried speech since the last report. */
+  speaking_seconds?: number | null;
+}
+export interface MoodStartRequest {
+  scale: MoodScale;
+  question?: string | null;
+}
+export interface MoodAnswerRequest {
+  value: number;
+  word?: string | null;
+}
+export const MAX_MOOD_WORD = 40;
+
 type Empty = Record<string, never>;
 
 export interface Requests {
@@ -461,6 +568,12 @@ export interface Requests {
   'checkin.answer': { request: { checkin_id: string; accept: boolean }; ack: Empty };
   'checkin.end': { request: Empty; ack: Empty };
   'attendance.export': { request: Empty; ack: AttendanceExportAck };
+  'reaction.send': { request: ReactionSendRequest; ack: Empty };
+  'activity.report': { request: ActivityReportRequest; ack: Empty };
+  'engagement.get': { request: Empty; ack: { engagement: EngagementView; mood: MoodView } };
+  'mood.start': { request: MoodStartRequest; ack: Empty };
+  'mood.answer': { request: MoodAnswerRequest; ack: Empty };
+  'mood.end': { request: Empty; ack: Empty };
 }
 
 export type RequestName = keyof Requests;
@@ -635,4 +748,11 @@ export interface ServerEvents {
   'checkin.invited': (event: CheckInInvited) => void;
   'checkin.updated': (event: CheckInUpdated) => void;
   'checkin.stepped_out': (event: CheckInSteppedOut) => void;
+  'reaction.shown': (event: ReactionShown) => void;
+  /** Facilitators only. */
+  'engagement.updated': (event: EngagementView) => void;
+  'mood.asked': (event: MoodAsked) => void;
+  'mood.closed': (event: MoodClosed) => void;
+  /** Facilitators only. */
+  'mood.updated': (event: MoodView) => void;
 }

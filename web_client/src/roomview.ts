@@ -540,6 +540,17 @@ export class RoomView {
     this.extras.appendChild(el);
   }
 
+  /** Another part's control in the control bar, before "Leave session". */
+  addControl(el: HTMLElement): void {
+    this.controls.insertBefore(el, this.controls.lastElementChild);
+  }
+
+  /** The picture area of someone's tile (ours for our own id): for passing marks. */
+  tileMedia(id: string): HTMLElement | null {
+    const tile = id === this.selfId ? this.selfTile : this.tiles.get(id);
+    return tile?.li.querySelector<HTMLElement>('.media') ?? null;
+  }
+
   /** The page's heading: the room you are in. */
   setTitle(text: string): void {
     if (this.title.textContent === text) return;

@@ -1,0 +1,222 @@
+// The mood check-in. A facilitator asks "How are you feeling right now?" (the section in
+// the Engagement panel); each participant gets a gentle dialog: a number from 1 to 10 or
+// one of five faces (each with its words), an optional word, Send or Skip. Answers go to
+// the facilitators only (`mood.updated`, with a summary); nothing of them comes back to
+// participants.
+
+import { clear, h } from './dom';
+import type { RequestFn } from './facilitator';
+import type { Feedback } from './feedback';
+import { MAX_MOOD_WORD, type MoodAsked, type MoodClosed, type MoodScale, type MoodView } from './protocol';
+import type { RoomView } from './roomview';
+
+export const DEFAULT_QUESTION = 'How are you feeling right now?';
+
+export const FACES: { value: number; picture: string; words: string }[] = [
+  { value: 1, picture: '😞', words: 'Very low' },
+  { value: 2, picture: '🙁', words: 'Low' },
+  { value: 3, picture: '😐', words: 'Okay' },
+  { value: 4, picture: '🙂', words: 'Good' },
+  { value: 5, picture: '😄', words: 'Very good' },
+];
+
+/** An answer in words: "7 out of 10", "Good (4 of 5)". */
+export function moodWords(value: number, scale: MoodScale | string): string {
+  if (scale === 'faces') return `${FACES[value - 1]?.words ?? value} (${value} of 5)`;
+  return `${value} out of 10`;
+}
+
+// ---- the participant's dialog ---------------------------------------------------------------
+export class MoodDialog {
+  private dialog: HTMLDialogElement | null = null;
+  private checkId: string | null = null;
+
+  constructor(
+    private readonly view: RoomView,
+    private readonly request: RequestFn,
+  ) {}
+
+  /** A facilitator asks (a newer question replaces an open one). */
+  asked(event: MoodAsked): void {
+    this.dialog?.close();
+    this.checkId = event.id;
+    const choices = event.scale === 'faces'
+      ? FACES.map((f) => ({ value: f.value, content: [h('span', { class: 'mood-face', 'aria-hidden': 'true' }, f.picture), h('span', {}, f.words)] }))
+      : Array.from({ length: 10 }, (_, i) => ({ value: i + 1, content: [h('span', {}, String(i + 1))] }));
+    const radios = choices.map((c) => h('input', { type: 'radio', name: 'mood-value', value: String(c.value) }));
+    const scaleHint = h(
+      'p',
+      { class: 'hint', id: 'mood-scale-hint' },
+      event.scale === 'faces' ? 'Choose the face closest to how you feel.' : '1 is very low, 10 is very good.',
+    );
+    const fieldset = h(
+      'fieldset',
+      { class: `mood-scale ${event.scale}`, 'aria-describedby': 'mood-scale-hint' },
+      h('legend', {}, event.question),
+      scaleHint,
+      h('div', { class: 'mood-choices' }, ...choices.map((c, i) => h('label', { class: 'mood-choice' }, radios[i], ...c.content))),
+    );
+    const word = h('input', { type: 'text', id: 'mood-word', maxlength: String(MAX_MOOD_WORD), autocomplete: 'off' });
+    const problem = h('p', { class: 'dialog-problem', role: 'alert', hidden: true });
+    const send = h('button', { type: 'button', class: 'button primary' }, 'Send answer');
+    const skip = h('button', { type: 'button', class: 'button secondary' }, 'Skip');
+    const dialog = h(
+      'dialog',
+      { class: 'dialog mood-dialog', 'aria-labelledby': 'mood-title', 'aria-describedby': 'mood-note' },
+      h('h2', { class: 'dialog-title', id: 'mood-title' }, 'A quick check-in'),
+      h('p', { id: 'mood-note' }, 'Only the facilitators see your answer. You can skip it if you prefer.'),
+      fieldset,
+      h('div', { class: 'field' }, h('label', { for: 'mood-word' }, 'One word about how you feel (optional)'), word),
+      problem,
+      h('div', { class: 'dialog-actions' }, skip, send),
+    );
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    skip.addEventListener('click', () => dialog.close());
+    send.addEventListener('click', () => {
+      const chosen = radios.find((r) => r.checked);
+      if (!chosen) {
+        problem.textContent = event.scale === 'faces' ? 'Choose a face, or skip.' : 'Choose a number, or skip.';
+        problem.hidden = false;
+        radios[0]?.focus();
+        return;
+      }
+      void this.answer(dialog, Number(chosen.value), word.value.trim(), problem, send);
+    });
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (this.dialog === dialog) this.dialog = null;
+      if (opener && opener.isConnected) opener.focus();
+    });
+    document.body.appendChild(dialog);
+    this.dialog = dialog;
+    dialog.showModal();
+    radios[0]?.focus();
+  }
+
+  private async answer(
+    dialog: HTMLDialogElement,
+    value: number,
+    word: string,
+    problem: HTMLElement,
+    send: HTMLButtonElement,
+  ): Promise<void> {
+    send.disabled = true;
+    const ack = await this.request('mood.answer', word ? { value, word } : { value });
+    send.disabled = false;
+    if (!ack.ok) {
+      problem.textContent = ack.error.message;
+      problem.hidden = false;
+      return;
+    }
+    dialog.close();
+    this.view.notify('Thank you. Your answer went to the facilitators only.');
+  }
+
+  /** The facilitator ended the check-in. */
+  closed(event: MoodClosed): void {
+    if (event.id !== this.checkId || !this.dialog) return;
+    this.dialog.close();
+    this.view.notify('The check-in has ended.');
+  }
+
+  destroy(): void {
+    this.dialog?.close();
+  }
+}
+
+// ---- the facilitator's section (in the Engagement panel) ------------------------------------
+export class MoodSection {
+  readonly el: HTMLElement;
+  private readonly question: HTMLInputElement;
+  private readonly scales: HTMLInputElement[];
+  private readonly startBox: HTMLElement;
+  private readonly runningBox: HTMLElement;
+  private readonly asked: HTMLElement;
+  private readonly summary: HTMLElement;
+  private readonly answers: HTMLUListElement;
+  private readonly endButton: HTMLButtonElement;
+  private view: MoodView | null = null;
+
+  constructor(
+    private readonly request: RequestFn,
+    private readonly feedback: Feedback,
+  ) {
+    this.question = h('input', { type: 'text', id: 'mood-question', maxlength: '200', value: DEFAULT_QUESTION, autocomplete: 'off' });
+    this.scales = (['ten', 'faces'] as const).map((scale) =>
+      h('input', { type: 'radio', name: 'mood-start-scale', value: scale, checked: scale === 'ten' }),
+    );
+    const start = h('button', { type: 'button', class: 'button small primary' }, 'Start check-in');
+    start.addEventListener('click', () => void this.start());
+    this.startBox = h(
+      'div',
+      { class: 'mood-start' },
+      h('div', { class: 'field' }, h('label', { for: 'mood-question' }, 'Question'), this.question),
+      h(
+        'fieldset',
+        { class: 'mood-start-scale' },
+        h('legend', {}, 'Answers'),
+        h('label', { class: 'check' }, this.scales[0], h('span', {}, 'Numbers from 1 to 10')),
+        h('label', { class: 'check' }, this.scales[1], h('span', {}, 'Five faces')),
+      ),
+      h('div', { class: 'section-actions' }, start),
+    );
+    this.asked = h('p', { class: 'mood-asked' });
+    this.summary = h('p', { class: 'mood-summary' });
+    this.answers = h('ul', { class: 'mood-answers', 'aria-label': 'Answers' });
+    this.endButton = h('button', { type: 'button', class: 'button small secondary' }, 'End check-in');
+    this.endButton.addEventListener('click', () => void this.end());
+    this.runningBox = h('div', { class: 'mood-running', hidden: true }, this.asked, this.summary, this.answers, h('div', { class: 'section-actions' }, this.endButton));
+    this.el = h(
+      'section',
+      { class: 'panel-section', 'aria-labelledby': 'eng-mood' },
+      h('h3', { id: 'eng-mood', tabindex: '-1' }, 'Mood check-in'),
+      h('p', { class: 'hint' }, 'Participants answer privately; only facilitators see the answers.'),
+      this.runningBox,
+      this.startBox,
+    );
+  }
+
+  update(view: MoodView | null | undefined): void {
+    if (!view) return;
+    this.view = view;
+    const check = view.check;
+    this.runningBox.hidden = !check;
+    this.startBox.hidden = Boolean(check?.open);
+    this.endButton.hidden = !check?.open;
+    if (!check) return;
+    this.asked.textContent = `${check.open ? 'Asked' : 'Last asked (ended)'}: “${check.question}”`;
+    const s = view.summary;
+    const top = check.scale === 'faces' ? 5 : 10;
+    const parts = [`${s?.count ?? 0} of ${s?.asked ?? 0} answered.`];
+    if (s?.average !== null && s?.average !== undefined) parts.push(`Average ${s.average} out of ${top}.`);
+    const names = new Map(view.answers.map((a) => [a.participant_id, a.name]));
+    if (s?.low.length) parts.push(`Low: ${s.low.map((id) => names.get(id) ?? 'someone').join(', ')}.`);
+    this.summary.textContent = parts.join(' ');
+    clear(this.answers);
+    for (const a of view.answers) {
+      const low = s?.low.includes(a.participant_id);
+      this.answers.append(
+        h(
+          'li',
+          { class: low ? 'mood-answer low' : 'mood-answer' },
+          h('span', { class: 'mood-name' }, a.name),
+          ` ${moodWords(a.value, check.scale)}`,
+          a.word ? h('span', { class: 'mood-word' }, ` “${a.word}”`) : null,
+        ),
+      );
+    }
+  }
+
+  private async start(): Promise<void> {
+    const scale = (this.scales.find((s) => s.checked)?.value ?? 'ten') as MoodScale;
+    const question = this.question.value.trim() || DEFAULT_QUESTION;
+    const ack = await this.request('mood.start', { scale, question });
+    this.feedback.report(ack, 'The check-in was sent to the participants.', 'The check-in was not started.');
+  }
+
+  private async end(): Promise<void> {
+    const ack = await this.request('mood.end', {});
+    this.feedback.report(ack, 'The check-in has ended.', 'The check-in was not ended.');
+    if (ack.ok && this.view?.check) this.startBox.querySelector<HTMLElement>('input')?.focus();
+  }
+}
