@@ -32,6 +32,8 @@ export class BreakoutPanel {
   private readonly roomsEmpty: HTMLElement;
   private readonly howMany: HTMLInputElement;
   private readonly createButton: HTMLButtonElement;
+  /** "How many rooms": only before there are any (then rooms are added by name). */
+  private readonly makeBox: HTMLElement;
   private readonly newName: HTMLInputElement;
   private readonly peopleList: HTMLUListElement;
   private readonly peopleSection: HTMLElement;
@@ -68,6 +70,12 @@ export class BreakoutPanel {
     this.howMany = h('input', { type: 'number', id: 'breakout-count', min: '1', max: '20', value: '3', inputmode: 'numeric' });
     this.createButton = h('button', { type: 'button', class: 'button small primary' }, 'Create rooms');
     this.createButton.addEventListener('click', () => void this.doCreate());
+    this.makeBox = h(
+      'div',
+      { class: 'breakout-make' },
+      h('div', { class: 'field' }, label('breakout-count', 'How many rooms'), this.howMany),
+      this.createButton,
+    );
     this.newName = h('input', { type: 'text', id: 'breakout-name', maxlength: '60', autocomplete: 'off' });
     const addButton = h('button', { type: 'button', class: 'button small secondary' }, 'Add room');
     addButton.addEventListener('click', () => void this.doAdd());
@@ -147,12 +155,7 @@ export class BreakoutPanel {
         this.roomsEmpty,
         this.roomsList,
         this.backButton,
-        h(
-          'div',
-          { class: 'breakout-make' },
-          h('div', { class: 'field' }, label('breakout-count', 'How many rooms'), this.howMany),
-          this.createButton,
-        ),
+        this.makeBox,
         h('div', { class: 'breakout-make' }, h('div', { class: 'field' }, label('breakout-name', 'New room name'), this.newName), addButton),
       ),
       this.peopleSection,
@@ -179,6 +182,7 @@ export class BreakoutPanel {
     const rooms = state?.rooms ?? [];
     const open = Boolean(state?.open);
     this.roomsEmpty.hidden = rooms.length > 0;
+    this.makeBox.hidden = rooms.length > 0;
     this.peopleSection.hidden = rooms.length === 0;
     this.openBox.hidden = open || rooms.length === 0;
     this.runningBox.hidden = !open;
