@@ -25,6 +25,7 @@ const PANEL = 'engagement';
 
 /** "40 s", "12 min", "1 h 5 min". */
 export function shortDuration(seconds: number): string {
+  if (seconds > 0 && seconds < 1) return 'under 1 s';
   const s = Math.floor(Math.max(0, seconds));
   if (s < 60) return `${s} s`;
   const minutes = Math.floor(s / 60);
