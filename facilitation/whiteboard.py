@@ -15,9 +15,9 @@ each use (a room is pinned to one process, so nobody else writes it meanwhile).
 
 Undo is per person: undoing applies the inverse of your latest own operation as a new
 operation. It only ever puts back fields your operation set, and only where they still
-hold what you set: an element someone else has changed since is left alone. A step of
-which nothing is left to undo is refused (`nothing_to_undo`) and dropped, so the next
-undo goes on with the step before.
+hold what you set and nobody else has written them since: another person's change is
+never undone. A step of which nothing is left to undo is refused (`nothing_to_undo`) and
+dropped, so the next undo goes on with the step before.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ COMPACT_EVERY = 200
 KEEP_OPS = 500
 CACHED_BOARDS = 256
 
+# What an operation writes, and undo checks: the drawn fields, and being deleted.
+WRITTEN_FIELDS = (*DRAWN_FIELDS, "deleted")
 POINTS_BY_KIND = {"stroke": (1, MAX_STROKE_POINTS), "line": (2, 2), "arrow": (2, 2)}
 WITH_TEXT = ("text", "note")
 
@@ -190,18 +192,25 @@ class _Board:
     # By id, in drawing order (first added first). Elements are never changed in place:
     # each change is a new record, so ops already handed out stay as they were.
     elements: dict[str, Element] = field(default_factory=dict)
+    # Who last changed each field of each element (id -> field -> participant id).
+    writers: dict[str, dict[str, str]] = field(default_factory=dict)
     live: int = 0
     _hash: tuple[int, str] = (-1, "")
 
     @classmethod
     def of(cls, snapshot: BoardSnapshot) -> _Board:
         elements = {e.id: e for e in snapshot.elements}
+        writers = {eid: dict(marks) for eid, marks in snapshot.writers.items()}
         live = sum(not e.deleted for e in elements.values())
-        return cls(snapshot.seq, snapshot.seq, elements, live)
+        return cls(snapshot.seq, snapshot.seq, elements, writers, live)
 
     def take(self, op: AppliedOp) -> None:
         for e in op.elements:
             old = self.elements.get(e.id)
+            marks = self.writers.setdefault(e.id, {})
+            for f in WRITTEN_FIELDS:
+                if old is None or getattr(old, f) != getattr(e, f):
+                    marks[f] = op.author
             self.live += (not e.deleted) - (old is not None and not old.deleted)
             self.elements[e.id] = e
         self.seq = op.seq
@@ -250,9 +259,8 @@ def _plan_update(board: _Board, eid: str, changes: dict[str, Any]) -> Plan:
     fields = [f for f in changes if getattr(e, f) != changes[f]]
     if not fields:
         return [changed], None
-    # `deleted: False` on both sides: an element deleted since is not brought back.
-    before = {f: getattr(e, f) for f in fields} | {"deleted": False}
-    after = {f: changes[f] for f in fields} | {"deleted": False}
+    before = {f: getattr(e, f) for f in fields}
+    after = {f: changes[f] for f in fields}
     return [changed], UndoStep("update", {eid: before}, {eid: after})
 
 
@@ -272,15 +280,21 @@ def _plan_delete(board: _Board, ids: list[str]) -> Plan:
     return _deletion("delete", [_live(board, eid) for eid in dict.fromkeys(ids)])
 
 
-def _plan_revert(board: _Board, step: UndoStep) -> tuple[list[Element], UndoStep]:
-    """Put back what `step` changed (its `before`), on the elements whose fields still hold
-    what it set (its `after`); returns the new elements and the part of the step done."""
+def _plan_revert(
+    board: _Board, step: UndoStep, who: str
+) -> tuple[list[Element], UndoStep]:
+    """Put back what `who`'s `step` changed (its `before`) on the elements where those
+    fields still hold what it set (its `after`), written by `who` last; returns the new
+    elements and the part of the step done."""
     changed: list[Element] = []
     done = UndoStep(step.kind, {}, {})
     for eid, expected in step.after.items():
         e = board.elements.get(eid)
-        if e is None or any(getattr(e, f) != v for f, v in expected.items()):
-            continue  # someone changed it since: theirs stays
+        marks = board.writers.get(eid, {})
+        if e is None or (step.kind == "update" and e.deleted) or any(
+            getattr(e, f) != v or marks.get(f) != who for f, v in expected.items()
+        ):
+            continue  # someone else changed it since (or deleted it): theirs stays
         changed.append(replace(e, **step.before[eid], version=e.version + 1))
         done.before[eid], done.after[eid] = step.before[eid], expected
     return changed, done
@@ -372,8 +386,9 @@ class Whiteboard(SessionCommands):
         for eid, e in board.elements.items():
             if e.deleted and eid not in needed and (e.points or e.text):
                 board.elements[eid] = replace(e, points=[], text="")
+                board.writers.pop(eid, None)
         await self.store.put_board_snapshot(
-            key, BoardSnapshot(board.seq, list(board.elements.values()))
+            key, BoardSnapshot(board.seq, list(board.elements.values()), board.writers)
         )
         if board.seq > self.keep_ops:
             await self.store.trim_board_ops(key, board.seq - self.keep_ops)
@@ -429,7 +444,7 @@ class Whiteboard(SessionCommands):
             if not source:
                 raise Refused(ErrorCode.NOTHING_TO_REDO if redo else ErrorCode.NOTHING_TO_UNDO)
             step = source.pop()
-            changed, done = _plan_revert(board, step.reversed() if redo else step)
+            changed, done = _plan_revert(board, step.reversed() if redo else step, p.id)
             if not changed:
                 # Others changed all of it since: theirs stays, and this step is spent.
                 await self.store.put_undo_history(key, p.id, history)

@@ -111,17 +111,28 @@ class AppliedOp:
 
 @dataclass(slots=True)
 class BoardSnapshot:
-    """Every element (tombstones included) as of operation `seq`."""
+    """Every element (tombstones included) as of operation `seq`, and who last changed
+    each field of each element (`writers`: id -> field -> participant id), which undo
+    needs and the elements themselves do not carry."""
 
     seq: int
     elements: list[Element]
+    writers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "elements": [e.to_dict() for e in self.elements]}
+        return {
+            "seq": self.seq,
+            "elements": [e.to_dict() for e in self.elements],
+            "writers": self.writers,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> BoardSnapshot:
-        return cls(seq=d["seq"], elements=[Element.from_dict(e) for e in d["elements"]])
+        return cls(
+            seq=d["seq"],
+            elements=[Element.from_dict(e) for e in d["elements"]],
+            writers=d["writers"],
+        )
 
 
 @dataclass(slots=True)

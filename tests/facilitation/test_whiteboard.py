@@ -187,6 +187,16 @@ async def test_a_change_someone_else_changed_again_is_not_undone(board: Board) -
     assert "r1" not in await board.elements()
 
 
+async def test_redo_never_overrides_someone_who_moved_it_back(board: Board) -> None:
+    await board.draw(ANN, Add(shape("r1")))
+    await board.draw(ANN, Update("r1", {"x": 500.0}))
+    await board.wb.undo(ANN)
+    await board.draw(BEN, Update("r1", {"x": 300.0}))
+    await board.draw(BEN, Update("r1", {"x": 100.0}))  # where Ann's undo had left it
+    await refused(ErrorCode.NOTHING_TO_REDO, board.wb.redo(ANN))
+    assert (await board.elements())["r1"]["x"] == 100.0
+
+
 async def test_what_someone_else_deleted_stays_deleted_by_my_undo(board: Board) -> None:
     await board.draw(ANN, Add(shape("r1")))
     await board.draw(ANN, Update("r1", {"y": 10.0}))

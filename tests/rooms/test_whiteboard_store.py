@@ -90,7 +90,8 @@ async def test_snapshot_settings_and_histories_round_trip(store: Store) -> None:
     assert await store.get_undo_history(MAIN1, "p1") is None
     assert await store.list_undo_histories(MAIN1) == {}
 
-    snapshot = BoardSnapshot(7, [element(), element("gone", deleted=True, version=3)])
+    snapshot = BoardSnapshot(7, [element(), element("gone", deleted=True, version=3)],
+                             {"e1": {"x": "p2", "deleted": "p1"}, "gone": {"deleted": "p3"}})
     await store.put_board_snapshot(MAIN1, snapshot)
     settings = BoardSettings("locked", ["p2", "p3"])
     await store.put_board_settings(MAIN1, settings)
