@@ -103,20 +103,6 @@ class Clear:
 Op = Add | Update | Delete | Clear
 
 
-def op_from_dict(d: dict[str, Any]) -> Op:
-    """The operation in its wire form ({type: ...}), already checked for shape."""
-    kind = d.get("type")
-    if kind == "add":
-        return Add(dict(d["element"]))
-    if kind == "update":
-        return Update(d["id"], dict(d["changes"]))
-    if kind == "delete":
-        return Delete(list(d["ids"]))
-    if kind == "clear":
-        return Clear()
-    raise Refused(ErrorCode.INVALID_PAYLOAD, "op.type: add, update, delete or clear")
-
-
 # ---- the board's state hash (the same as the web client's) ----------------------------------
 def _centi(value: Any) -> Any:
     if isinstance(value, list):
