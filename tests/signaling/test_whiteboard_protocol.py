@@ -17,7 +17,7 @@ from rooms.model import Role
 from rooms.whiteboard import Element
 from signaling import tokens
 from tests.facilitation.test_whiteboard import shape
-from tests.signaling.test_facilitator_protocol import TIMEOUT, Person, audit_lines
+from tests.signaling.test_facilitator_protocol import TIMEOUT, Person, audit_lines, people_of
 from tests.support.services import RedisProcess, ServerProcess
 
 # Names and drawn words: none may reach the audit log or the server's log.
@@ -84,32 +84,16 @@ def any_server(request: pytest.FixtureRequest, server: ServerProcess) -> ServerP
 People = Callable[..., Drawer]
 
 
-def people_on(server: ServerProcess, secret: str, made: list[Drawer]) -> People:
-    session = "wb-" + uuid.uuid4().hex[:10]
-
-    def person(name: str, role: Role = Role.PARTICIPANT, **kw: Any) -> Drawer:
-        token = tokens.mint(secret, session=session, name=name, role=role, **kw)
-        p = Drawer(server, token, session)
-        made.append(p)
-        return p
-
-    return person
-
-
 @pytest.fixture
 async def group(server: ServerProcess, secret: str) -> AsyncIterator[People]:
-    made: list[Drawer] = []
-    yield people_on(server, secret, made)
-    for p in made:
-        await p.close()
+    async with people_of(server, secret, Drawer, "wb") as person:
+        yield person
 
 
 @pytest.fixture
 async def any_group(any_server: ServerProcess, secret: str) -> AsyncIterator[People]:
-    made: list[Drawer] = []
-    yield people_on(any_server, secret, made)
-    for p in made:
-        await p.close()
+    async with people_of(any_server, secret, Drawer, "wb") as person:
+        yield person
 
 
 # ---- order and catching up --------------------------------------------------------------------
@@ -290,9 +274,8 @@ async def test_flooding_is_refused_and_disturbs_no_other_room(
     ann, ben = group("Ann"), group("Ben")
     await ann.join()
     await ben.join()
-    others: list[Drawer] = []
-    elsewhere = people_on(server, secret, others)("Other room")
-    try:
+    async with people_of(server, secret, Drawer, "wb-other") as others:
+        elsewhere = others("Other room")
         await elsewhere.join()
         acks = await asyncio.gather(
             *(ann.draw({"type": "add", "element": shape(f"f{i}")}) for i in range(150))
@@ -305,8 +288,6 @@ async def test_flooding_is_refused_and_disturbs_no_other_room(
         # Another session's room draws as usual meanwhile.
         assert await elsewhere.add("calm") == 1
         assert (await elsewhere.next_applied())["op"]["elements"][0]["id"] == "calm"
-    finally:
-        await elsewhere.close()
 
 
 async def test_cursors_reach_the_others_throttled(group: People) -> None:
