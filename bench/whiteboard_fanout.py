@@ -18,7 +18,8 @@ a sender and its receivers share one clock.
     .venv/bin/python bench/whiteboard_fanout.py
     .venv/bin/python bench/whiteboard_fanout.py --seconds 20 --steps 1,2,4,6,8 --workers 3
 
-Clients and server share the machine, so the figures include the clients' own cost. No
+Clients and server share the machine; the clients are lean (bench/_lean_client.py: a
+WebSocket frame and a msgpack decode per message) so that the CPU goes to the server. No
 network namespace is needed: only Socket.IO runs, on 127.0.0.1.
 """
 
@@ -38,9 +39,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import socketio
+import aiohttp
 
 from bench._common import cpu_seconds, header
+from bench._lean_client import LeanClient
 from rooms.model import Role
 from rooms.whiteboard import COLORS, FILLS
 from signaling import tokens
@@ -62,9 +64,6 @@ def pct(values: list[float], p: float) -> float:
 class Client:
     session: str
     token: str
-    sio: socketio.AsyncClient = field(
-        default_factory=lambda: socketio.AsyncClient(serializer="msgpack", reconnection=False)
-    )
     pid: str = ""
     sent_at: dict[str, float] = field(default_factory=dict)
     # (client_op_id, author, arrival) of every applied op this client received.
@@ -75,22 +74,21 @@ class Client:
     refused: dict[str, int] = field(default_factory=dict)
     acked: int = 0
 
-    async def start(self, url: str) -> None:
-        self.sio.on("whiteboard.applied", self._applied)
-        self.sio.on("whiteboard.cursor", self._cursor)
-        await self.sio.connect(url, transports=["websocket"],
-                               auth={"token": self.token, "session": self.session},
-                               wait_timeout=30)
+    def __post_init__(self) -> None:
+        self.sio = LeanClient(self._event)
+
+    async def start(self, http: aiohttp.ClientSession, url: str) -> None:
+        await self.sio.connect(http, url, {"token": self.token, "session": self.session})
         ack = await self.sio.call("join", {}, timeout=30)
         assert ack["ok"], ack
         self.pid = ack["self"]["id"]
 
-    async def _applied(self, data: dict[str, Any]) -> None:
-        op = data["op"]
-        self.arrivals.append((op["client_op_id"], op["author"], time.monotonic()))
-
-    async def _cursor(self, data: dict[str, Any]) -> None:
-        self.cursors += 1
+    def _event(self, name: str, data: Any) -> None:
+        if name == "whiteboard.applied":
+            op = data["op"]
+            self.arrivals.append((op["client_op_id"], op["author"], time.monotonic()))
+        elif name == "whiteboard.cursor":
+            self.cursors += 1
 
     def next_op(self, rnd: random.Random) -> dict[str, Any]:
         self.counter += 1
@@ -155,9 +153,20 @@ async def paced(rate: float, until: float, rnd: random.Random, act: Any) -> None
 
 
 # ---- a worker process: whole rooms --------------------------------------------------------------
+async def _lag(until: float) -> list[float]:
+    """How late a 10 ms timer fires: on a shared machine, how long this process waits for
+    a core (a stall here shows in the latencies, whatever the server does)."""
+    late = []
+    while time.monotonic() < until:
+        start = time.monotonic()
+        await asyncio.sleep(0.01)
+        late.append(time.monotonic() - start - 0.01)
+    return late
+
+
 async def _step(
     clients: list[Client], op_rate: float, cursor_rate: float, seconds: float, settle: float
-) -> tuple[list[float], int, dict[str, int], int, int]:
+) -> tuple[list[float], int, dict[str, int], int, int, list[float]]:
     """Draw and point at the given rates for `seconds`; the fan-out latencies measured."""
     for c in clients:
         c.reset()
@@ -178,6 +187,7 @@ async def _step(
                              {"x": rnd.uniform(0, 1600), "y": rnd.uniform(0, 1000)})
         return act
 
+    lag = asyncio.create_task(_lag(until))
     await asyncio.gather(
         *(paced(op_rate, until, rnd, drawing(c)) for c in clients),
         *(paced(cursor_rate, until, rnd, pointing(c)) for c in clients),
@@ -204,21 +214,22 @@ async def _step(
         for code, n in c.refused.items():
             refused[code] = refused.get(code, 0) + n
     return (latencies, sum(c.acked for c in clients), refused,
-            sum(c.cursors for c in clients), missing)
+            sum(c.cursors for c in clients), missing, await lag)
 
 
 async def _work(url: str, rooms: list[tuple[str, list[str]]], commands: Any, results: Any) -> None:
     clients = [Client(session, token) for session, room in rooms for token in room]
-    for i in range(0, len(clients), 20):
-        await asyncio.gather(*(c.start(url) for c in clients[i:i + 20]))
-    results.put(("ready", len(clients)))
-    while True:
-        command = await asyncio.to_thread(commands.get)
-        if command[0] == "stop":
-            break
-        _, op_rate, cursor_rate, seconds, settle = command
-        results.put(("result", *await _step(clients, op_rate, cursor_rate, seconds, settle)))
-    await asyncio.gather(*(c.sio.disconnect() for c in clients), return_exceptions=True)
+    async with aiohttp.ClientSession() as http:
+        for i in range(0, len(clients), 20):
+            await asyncio.gather(*(c.start(http, url) for c in clients[i:i + 20]))
+        results.put(("ready", len(clients)))
+        while True:
+            command = await asyncio.to_thread(commands.get)
+            if command[0] == "stop":
+                break
+            _, op_rate, cursor_rate, seconds, settle = command
+            results.put(("result", *await _step(clients, op_rate, cursor_rate, seconds, settle)))
+        await asyncio.gather(*(c.sio.close() for c in clients), return_exceptions=True)
 
 
 def worker(url: str, rooms: list[tuple[str, list[str]]], commands: Any, results: Any) -> None:
@@ -236,14 +247,15 @@ class Figures:
     missing: int
     seconds: float
     server_cpu: float
+    lag: list[float]
 
     def row(self, label: str) -> str:
         lat = [x * 1000 for x in self.latencies]
         p50, p99 = pct(lat, 50), pct(lat, 99)
         refused = ", ".join(f"{k} {v}" for k, v in sorted(self.refused.items())) or "none"
         return (f"{label:34} {self.acked / self.seconds:8.0f} {p50:8.1f} {p99:8.1f} "
-                f"{max(lat, default=0):8.1f} {len(lat):9d} {self.server_cpu * 100:6.0f}%  "
-                f"missing {self.missing}, refused: {refused}")
+                f"{max(lat, default=0):8.1f} {len(lat):9d} {self.server_cpu * 100:6.0f}% "
+                f"{pct(self.lag, 99) * 1000:8.1f}  missing {self.missing}, refused: {refused}")
 
 
 def run_phase(
@@ -269,6 +281,7 @@ def run_phase(
         missing=sum(part[5] for part in parts),
         seconds=seconds,
         server_cpu=cpu,
+        lag=[x for part in parts for x in part[6]],
     )
 
 
@@ -306,9 +319,11 @@ def main() -> int:
             p.start()
         connected = sum(results.get(timeout=300)[1] for _ in procs)
         header(f"whiteboard fan-out: {args.rooms} rooms x {args.per_room} clients "
-               f"({connected} connected), {args.workers} client processes")
+               f"({connected} connected), {args.workers} client processes", columns=False)
         print(f"{'phase':34} {'ops/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-              f"{'deliveries':>9} {'server CPU':>7}")
+              f"{'deliveries':>9} {'server CPU':>7} {'stall ms':>8}")
+        print("# stall: p99 of how late a 10 ms timer fires in the client processes (time\n"
+              "# spent waiting for a core on a shared machine; it shows in the latencies too)")
         # A short warm-up: the first ops import and compile code once per process.
         run_phase(commands, results, server, 0.5, args.cursor_hz, 3.0)
         real = run_phase(commands, results, server, 0.5, args.cursor_hz, args.seconds)
