@@ -15,8 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from facilitation.errors import MESSAGES, ErrorCode, Refused
-from facilitation.whiteboard import (
+from facilitation.board import (
     COORD_LIMIT,
     MAX_DELETE_IDS,
     MAX_DRAWERS,
@@ -30,6 +29,7 @@ from facilitation.whiteboard import (
     Op,
     Update,
 )
+from facilitation.errors import MESSAGES, ErrorCode, Refused
 
 # Limits on what a client may send.
 MAX_MESSAGE_BYTES = 96 * 1024  # an SDP offer for a full mesh stays well under this

@@ -25,6 +25,7 @@ from facilitation import (
     ToRoomVolatile,
     Whiteboard,
 )
+from facilitation import board as rules
 from facilitation import whiteboard as wb
 from facilitation.outbox import Delivery
 from facilitation.whiteboard import Add, Clear, Delete, Op, Update, board_hash
@@ -372,7 +373,7 @@ async def test_a_bad_operation_is_refused_and_changes_nothing(
 async def test_a_full_board_refuses_more_and_so_does_an_undo_that_would_overfill_it(
     board: Board, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(wb, "MAX_LIVE_ELEMENTS", 3)
+    monkeypatch.setattr(rules, "MAX_LIVE_ELEMENTS", 3)
     for i in range(3):
         await board.draw(FAC, Add(shape(f"f{i}")))
     seq_hash = await board.seq_and_hash()
