@@ -22,6 +22,7 @@ from rooms.whiteboard import (
     BoardSnapshot,
     Element,
     UndoStep,
+    as_points,
 )
 
 # Limits: beyond them an operation is refused with a clear code and nothing changes.
@@ -69,7 +70,7 @@ Op = Add | Update | Delete | Clear
 
 # ---- the board's state hash (the same as the web client's) ----------------------------------
 def _centi(value: Any) -> Any:
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_centi(v) for v in value]
     if isinstance(value, float | int) and not isinstance(value, bool):
         return round(value * 100)
@@ -113,7 +114,7 @@ def check_element(e: Element) -> None:
         raise invalid("color: one of the board's colours")
     if e.fill is not None and e.fill not in FILLS:
         raise invalid("fill: one of the note colours, or null")
-    if not isinstance(e.points, list):
+    if not isinstance(e.points, tuple):
         raise invalid("points: a list")
     if len(e.points) > MAX_STROKE_POINTS:
         raise Refused(ErrorCode.PAYLOAD_TOO_LARGE, f"points: at most {MAX_STROKE_POINTS}")
@@ -121,7 +122,7 @@ def check_element(e: Element) -> None:
     if not low <= len(e.points) <= high:
         raise invalid(f"points: {low} to {high} for a {e.kind}")
     for point in e.points:
-        if not isinstance(point, list) or len(point) != 3:
+        if len(point) != 3:
             raise invalid("points: [x, y, pressure] each")
         _number("points", point[0])
         _number("points", point[1])
@@ -208,11 +209,11 @@ def plan_update(board: Board, eid: str, changes: dict[str, Any]) -> Plan:
         raise invalid(f"changes: some of {', '.join(DRAWN_FIELDS)}")
     changed = replace(e, **changes, version=e.version + 1)
     check_element(changed)
-    fields = [f for f in changes if getattr(e, f) != changes[f]]
+    fields = [f for f in changes if getattr(e, f) != getattr(changed, f)]
     if not fields:
         return [changed], None
     before = {f: getattr(e, f) for f in fields}
-    after = {f: changes[f] for f in fields}
+    after = {f: getattr(changed, f) for f in fields}
     return [changed], UndoStep("update", {eid: before}, {eid: after})
 
 
@@ -232,6 +233,12 @@ def plan_delete(board: Board, ids: list[str]) -> Plan:
     return deletion("delete", [_live(board, eid) for eid in dict.fromkeys(ids)])
 
 
+def _holds(e: Element, field_name: str, value: Any) -> bool:
+    """Whether the element's field has this value (points compare as the element keeps
+    them, whatever form a stored step gives them)."""
+    return bool(getattr(e, field_name) == (as_points(value) if field_name == "points" else value))
+
+
 def plan_revert(
     board: Board, step: UndoStep, who: str
 ) -> tuple[list[Element], UndoStep]:
@@ -244,7 +251,7 @@ def plan_revert(
         e = board.elements.get(eid)
         marks = board.writers.get(eid, {})
         if e is None or (step.kind == "update" and e.deleted) or any(
-            getattr(e, f) != v or marks.get(f) != who for f, v in expected.items()
+            not _holds(e, f, v) or marks.get(f) != who for f, v in expected.items()
         ):
             continue  # someone else changed it since (or deleted it): theirs stays
         changed.append(replace(e, **step.before[eid], version=e.version + 1))

@@ -141,7 +141,7 @@ class Whiteboard(SessionCommands):
         needed = set().union(*(h.element_ids() for h in histories.values()))
         for eid, e in board.elements.items():
             if e.deleted and eid not in needed and (e.points or e.text):
-                board.elements[eid] = replace(e, points=[], text="")
+                board.elements[eid] = replace(e, points=(), text="")
                 board.writers.pop(eid, None)
         await self.store.put_board_snapshot(
             key, BoardSnapshot(board.seq, list(board.elements.values()), board.writers)

@@ -24,12 +24,25 @@ DRAWN_FIELDS = ("x", "y", "w", "h", "points", "color", "fill", "width", "text")
 
 MODES = ("open", "locked")
 
+# [x, y, pressure] each, relative to the element's (x, y).
+Points = tuple[tuple[float, ...], ...]
+
+
+def as_points(value: Any) -> Any:
+    """Points as tuples (see `Element`); anything else as it is, for the rules to refuse."""
+    if isinstance(value, list | tuple) and all(isinstance(p, list | tuple) for p in value):
+        return tuple(tuple(p) for p in value)
+    return value
+
 
 @dataclass(slots=True)
 class Element:
     """One thing on the board. `points` are [x, y, pressure] relative to (x, y).
     `author`, `version` and `deleted` are the server's: a deleted element stays as a
-    tombstone, so that an undo can bring it back."""
+    tombstone, so that an undo can bring it back.
+
+    Points are kept as tuples, whatever they came as: tuples of numbers are not tracked by
+    Python's garbage collector, so boards of many strokes add nothing to its pauses."""
 
     id: str
     kind: str
@@ -37,7 +50,7 @@ class Element:
     y: float
     w: float
     h: float
-    points: list[list[float]]
+    points: Points
     color: str
     fill: str | None
     width: float
@@ -46,12 +59,15 @@ class Element:
     version: int = 0
     deleted: bool = False
 
+    def __post_init__(self) -> None:
+        self.points = as_points(self.points)
+
     def to_dict(self) -> dict[str, Any]:
-        # Not dataclasses.asdict: that copies every point, and boards hold many. The dict
-        # shares `points` with the element; neither is ever changed in place.
+        # Not dataclasses.asdict: that deep-copies, and boards hold many points.
         return {
             "id": self.id, "kind": self.kind, "x": self.x, "y": self.y, "w": self.w,
-            "h": self.h, "points": self.points, "color": self.color, "fill": self.fill,
+            "h": self.h, "points": [list(p) for p in self.points], "color": self.color,
+            "fill": self.fill,
             "width": self.width, "text": self.text, "author": self.author,
             "version": self.version, "deleted": self.deleted,
         }

@@ -119,7 +119,7 @@ async def test_changing_returned_or_stored_records_does_not_change_the_store(
 ) -> None:
     sent = op(element())
     applied = await store.append_board_op(MAIN1, sent)
-    sent.elements[0].points.append([9.0, 9.0, 1.0])
+    sent.elements[0].x = 99.0
     applied.elements[0].text = "changed"
     snapshot = BoardSnapshot(1, [element()])
     await store.put_board_snapshot(MAIN1, snapshot)
