@@ -63,11 +63,11 @@ class Element:
         self.points = as_points(self.points)
 
     def to_dict(self) -> dict[str, Any]:
-        # Not dataclasses.asdict: that deep-copies, and boards hold many points.
+        # Not dataclasses.asdict, which copies every point: boards hold many. The points
+        # stay tuples (msgpack writes them as arrays, as the protocol has them).
         return {
             "id": self.id, "kind": self.kind, "x": self.x, "y": self.y, "w": self.w,
-            "h": self.h, "points": [list(p) for p in self.points], "color": self.color,
-            "fill": self.fill,
+            "h": self.h, "points": self.points, "color": self.color, "fill": self.fill,
             "width": self.width, "text": self.text, "author": self.author,
             "version": self.version, "deleted": self.deleted,
         }
