@@ -31,6 +31,7 @@ from facilitation.outbox import (
 from facilitation.permissions import PERMISSIONS, Command
 from facilitation.presence import JoinResult, Presence, SyncResult
 from facilitation.reactions import Reactions
+from facilitation.whiteboard import Whiteboard
 
 __all__ = [
     "PERMISSIONS",
@@ -69,4 +70,5 @@ __all__ = [
     "ToRoomVolatile",
     "WakeAt",
     "Webhook",
+    "Whiteboard",
 ]

@@ -44,6 +44,11 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     REPLACED = "replaced"
     IN_CHECK_IN = "in_check_in"
+    # The whiteboard
+    WHITEBOARD_LOCKED = "whiteboard_locked"
+    WHITEBOARD_FULL = "whiteboard_full"
+    NOTHING_TO_UNDO = "nothing_to_undo"
+    NOTHING_TO_REDO = "nothing_to_redo"
 
 
 # Plain words a client may show as they are.
@@ -78,6 +83,10 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NOT_FOUND: "That no longer exists.",
     ErrorCode.REPLACED: "You joined from another window or device.",
     ErrorCode.IN_CHECK_IN: "That person is in a private check-in right now.",
+    ErrorCode.WHITEBOARD_LOCKED: "Only the facilitators can draw on this board right now.",
+    ErrorCode.WHITEBOARD_FULL: "The board is full: remove something before adding more.",
+    ErrorCode.NOTHING_TO_UNDO: "There is nothing of yours to undo.",
+    ErrorCode.NOTHING_TO_REDO: "There is nothing of yours to redo.",
 }
 
 

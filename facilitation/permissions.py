@@ -6,6 +6,7 @@ only from the join token.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from facilitation.errors import ErrorCode, Refused
@@ -53,6 +54,12 @@ class Command(StrEnum):
     VIEW_ENGAGEMENT = "view_engagement"  # everyone's signals and the "may be withdrawn" flag
     RUN_MOOD_CHECK = "run_mood_check"  # start and end a mood check-in, see the answers
     ANSWER_MOOD = "answer_mood"
+    # The whiteboard
+    DRAW = "draw"  # add, change, delete your drawing; undo and redo your own; cursor
+    DRAW_WHEN_LOCKED = "draw_when_locked"  # besides the drawers a facilitator chose
+    CLEAR_WHITEBOARD = "clear_whiteboard"  # (undoable)
+    CONFIGURE_WHITEBOARD = "configure_whiteboard"  # lock it, choose who draws
+    EXPORT_WHITEBOARD = "export_whiteboard"  # the board as SVG over the HTTP API
 
 
 _EVERYONE = frozenset(Role)
@@ -101,6 +108,12 @@ PERMISSIONS: dict[Command, frozenset[Role]] = {
     Command.VIEW_ENGAGEMENT: FACILITATORS,
     Command.RUN_MOOD_CHECK: FACILITATORS,
     Command.ANSWER_MOOD: _PARTICIPANTS,
+    # Observers watch the board; they never draw on it.
+    Command.DRAW: _PUBLISHERS,
+    Command.DRAW_WHEN_LOCKED: FACILITATORS,
+    Command.CLEAR_WHITEBOARD: FACILITATORS,
+    Command.CONFIGURE_WHITEBOARD: FACILITATORS,
+    Command.EXPORT_WHITEBOARD: FACILITATORS,
 }
 
 
@@ -111,6 +124,16 @@ def allowed(role: Role, command: Command) -> bool:
 def require(role: Role, command: Command) -> None:
     if not allowed(role, command):
         raise Refused(ErrorCode.NOT_PERMITTED)
+
+
+def require_drawing(
+    role: Role, participant_id: str, locked: bool, drawers: Collection[str]
+) -> None:
+    """Drawing on a room's board: the role must allow it, and on a locked board only
+    those who draw on locked boards (facilitators) and the chosen drawers may."""
+    require(role, Command.DRAW)
+    if locked and not allowed(role, Command.DRAW_WHEN_LOCKED) and participant_id not in drawers:
+        raise Refused(ErrorCode.WHITEBOARD_LOCKED)
 
 
 def is_facilitator(role: Role) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import time
 from collections import deque
+from dataclasses import replace
 from typing import Any
 
 from rooms.model import (
@@ -16,11 +17,14 @@ from rooms.model import (
     Session,
     room_key,
 )
+from rooms.packing import pack, unpack
 from rooms.store import (
     DEFAULT_ATTENDANCE_RETENTION,
     DEFAULT_CHAT_LENGTH,
     DEFAULT_EVENT_LOG_LENGTH,
+    entries_after,
 )
+from rooms.whiteboard import AppliedOp, BoardSettings, BoardSnapshot, UndoHistory
 
 
 class _RoomLog:
@@ -29,6 +33,19 @@ class _RoomLog:
     def __init__(self, length: int) -> None:
         self.seq = 0
         self.events: deque[RoomEvent] = deque(maxlen=length)
+
+
+class _Board:
+    """A board's records, packed (a copy in and out, as with Redis, but cheap)."""
+
+    __slots__ = ("histories", "ops", "seq", "settings", "snapshot")
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.ops: list[tuple[int, bytes]] = []
+        self.snapshot: bytes | None = None
+        self.settings: bytes | None = None
+        self.histories: dict[str, bytes] = {}
 
 
 class MemoryStore:
@@ -47,6 +64,7 @@ class MemoryStore:
         self._rooms: dict[str, dict[str, Room]] = {}
         self._chat: dict[str, deque[ChatMessage]] = {}
         self._logs: dict[str, _RoomLog] = {}
+        self._boards: dict[str, _Board] = {}
 
     # Records are copied in and out so callers cannot change stored state by accident,
     # exactly as with a store that serialises (Redis).
@@ -130,6 +148,61 @@ class MemoryStore:
         key = room_key(session_id, room_id)
         self._logs.pop(key, None)
         self._chat.pop(key, None)
+        self._boards.pop(key, None)
+    def _board(self, board: str) -> _Board:
+        b = self._boards.get(board)
+        if b is None:
+            b = self._boards[board] = _Board()
+        return b
+
+    async def append_board_op(self, board: str, op: AppliedOp) -> AppliedOp:
+        b = self._board(board)
+        b.seq += 1
+        numbered = replace(op, seq=b.seq)
+        b.ops.append((b.seq, pack(numbered.to_dict())))
+        return numbered
+
+    async def board_ops_since(self, board: str, after_seq: int) -> list[AppliedOp] | None:
+        b = self._boards.get(board) or _Board()
+        ops = entries_after(b.ops, lambda op: op[0], b.seq, after_seq)
+        return None if ops is None else [AppliedOp.from_dict(unpack(blob)) for _, blob in ops]
+
+    async def board_seq(self, board: str) -> int:
+        b = self._boards.get(board)
+        return b.seq if b else 0
+
+    async def trim_board_ops(self, board: str, through_seq: int) -> None:
+        b = self._board(board)
+        b.ops = [op for op in b.ops if op[0] > through_seq]
+
+    async def put_board_snapshot(self, board: str, snapshot: BoardSnapshot) -> None:
+        self._board(board).snapshot = pack(snapshot.to_dict())
+
+    async def get_board_snapshot(self, board: str) -> BoardSnapshot | None:
+        b = self._boards.get(board)
+        return BoardSnapshot.from_dict(unpack(b.snapshot)) if b and b.snapshot else None
+
+    async def get_board_settings(self, board: str) -> BoardSettings | None:
+        b = self._boards.get(board)
+        return BoardSettings.from_dict(unpack(b.settings)) if b and b.settings else None
+
+    async def put_board_settings(self, board: str, settings: BoardSettings) -> None:
+        self._board(board).settings = pack(settings.to_dict())
+
+    async def get_undo_history(self, board: str, participant_id: str) -> UndoHistory | None:
+        b = self._boards.get(board)
+        raw = b.histories.get(participant_id) if b else None
+        return UndoHistory.from_dict(unpack(raw)) if raw else None
+
+    async def put_undo_history(
+        self, board: str, participant_id: str, history: UndoHistory
+    ) -> None:
+        self._board(board).histories[participant_id] = pack(history.to_dict())
+
+    async def list_undo_histories(self, board: str) -> dict[str, UndoHistory]:
+        b = self._boards.get(board)
+        histories = b.histories if b else {}
+        return {pid: UndoHistory.from_dict(unpack(raw)) for pid, raw in histories.items()}
 
     async def drop_session(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)
@@ -141,6 +214,8 @@ class MemoryStore:
             del self._logs[key]
         for key in [k for k in self._chat if k.startswith(prefix)]:
             del self._chat[key]
+        for key in [k for k in self._boards if k.startswith(prefix)]:
+            del self._boards[key]
 
     async def get_attendance(self, session_id: str) -> AttendanceLedger | None:
         kept = self._attendance.get(session_id)

@@ -28,12 +28,16 @@ from facilitation import (
     Presence,
     Reactions,
     Refused,
+    Whiteboard,
 )
 from facilitation.permissions import allowed, require
+from facilitation.whiteboard import Add, Clear
 from rooms.memory_store import MemoryStore
 from rooms.model import MAIN_ROOM, Role, room_key
 
 SESSION = "perm-group"
+NOTE = {"id": "n-1", "kind": "note", "x": 10.0, "y": 10.0, "w": 200.0, "h": 120.0, "points": [],
+        "color": "#1f2933", "fill": "#fff3b0", "width": 2.0, "text": "A thought"}
 
 
 def test_every_command_has_a_rule() -> None:
@@ -66,7 +70,7 @@ def test_participants_run_nothing_of_the_facilitators() -> None:
         Command.RAISE_HAND, Command.CHAT_ROOM, Command.CHAT_FACILITATORS,
         Command.CHOOSE_BREAKOUT, Command.CALL_FACILITATOR,
         Command.ANSWER_CHECK_IN, Command.END_CHECK_IN,
-        Command.REACT, Command.REPORT_ACTIVITY, Command.ANSWER_MOOD,
+        Command.REACT, Command.REPORT_ACTIVITY, Command.ANSWER_MOOD, Command.DRAW,
     }
 
 
@@ -104,6 +108,7 @@ class Group:
     chat: Chat
     breakouts: Breakouts
     checkins: CheckIns
+    whiteboard: Whiteboard
     message_id: str
 
 
@@ -121,6 +126,7 @@ async def _group(role: Role) -> tuple[Group, Identity]:
         Chat(store, **shared),  # type: ignore[arg-type]
         Breakouts(store, **shared),
         CheckIns(store, **shared),  # type: ignore[arg-type]
+        Whiteboard(store, **shared),
         "",
     )
     boss = _identity("boss", Role.FACILITATOR)
@@ -181,7 +187,24 @@ ACTIONS: dict[Command, Action] = {
     Command.VIEW_ENGAGEMENT: lambda g, who: Engagement(g.presence.store).get(who),
     Command.RUN_MOOD_CHECK: lambda g, who: Mood(g.presence.store).start(who, "faces"),
     Command.ANSWER_MOOD: lambda g, who: Mood(g.presence.store).answer(who, 4),
+    Command.DRAW: lambda g, who: g.whiteboard.apply(who, Add(NOTE), "c-1"),
+    Command.DRAW_WHEN_LOCKED: lambda g, who: g.whiteboard.apply(who, Add(NOTE), "c-1"),
+    Command.CLEAR_WHITEBOARD: lambda g, who: g.whiteboard.apply(who, Clear(), "c-1"),
+    Command.CONFIGURE_WHITEBOARD: lambda g, who: g.whiteboard.configure(who, "locked", ["peer"]),
+    Command.EXPORT_WHITEBOARD: lambda g, who: g.whiteboard.export_svg(who, MAIN_ROOM),
 }
+# Set up by the facilitator before the command under test.
+SETUP: dict[Command, Action] = {
+    Command.DRAW_WHEN_LOCKED: lambda g, boss: g.whiteboard.configure(boss, "locked", []),
+}
+
+
+def _refusal(command: Command, role: Role) -> ErrorCode:
+    """The code a refused command gets: a locked board tells those who could otherwise
+    draw that it is locked."""
+    if command is Command.DRAW_WHEN_LOCKED and allowed(role, Command.DRAW):
+        return ErrorCode.WHITEBOARD_LOCKED
+    return ErrorCode.NOT_PERMITTED
 
 
 async def _answer_check_in(g: Group, who: Identity) -> object:
@@ -207,6 +230,9 @@ async def _state(g: Group) -> object:
         await store.list_chat(room_key(SESSION, MAIN_ROOM)),
         await store.get_room(SESSION, MAIN_ROOM),
         await store.last_seq(room_key(SESSION, MAIN_ROOM)),
+        await store.board_ops_since(room_key(SESSION, MAIN_ROOM), 0),
+        await store.get_board_settings(room_key(SESSION, MAIN_ROOM)),
+        await store.list_undo_histories(room_key(SESSION, MAIN_ROOM)),
     )
 
 
@@ -214,13 +240,15 @@ async def _state(g: Group) -> object:
 @pytest.mark.parametrize("command", list(Command))
 async def test_commands_follow_the_table(command: Command, role: Role) -> None:
     g, actor = await _group(role)
+    if command in SETUP:
+        await SETUP[command](g, _identity("boss", Role.FACILITATOR))
     if role in PERMISSIONS[command]:
         await ACTIONS[command](g, actor)
     else:
         before = await _state(g)
         with pytest.raises(Refused) as info:
             await ACTIONS[command](g, actor)
-        assert info.value.code == ErrorCode.NOT_PERMITTED
+        assert info.value.code == _refusal(command, role)
         assert await _state(g) == before
 
 
@@ -241,6 +269,8 @@ async def test_someone_still_waiting_can_do_nothing_in_the_room() -> None:
     for attempt in (
         g.chat.send(waiter, "room", "hello?"),
         g.hands.raise_hand(waiter),
+        g.whiteboard.apply(waiter, Add(NOTE), "c-w"),
+        g.whiteboard.sync(waiter, None),
     ):
         with pytest.raises(Refused) as info:
             await attempt

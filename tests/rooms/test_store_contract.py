@@ -22,6 +22,7 @@ from rooms.model import (
 )
 from rooms.redis_store import RedisStore
 from rooms.store import Store
+from rooms.whiteboard import AppliedOp
 from tests.rooms.conftest import MakeStore
 from tests.support.services import RedisProcess
 
@@ -274,9 +275,12 @@ async def test_drop_room_forgets_that_room_only(store: Store) -> None:
     await store.append_event(private, "participant.joined", {})
     await store.add_chat(ChatMessage("m1", private, "p1", "Ana", "room", "just us", 1.0))
 
+    await store.append_board_op(private, AppliedOp(0, "p1", "c-1", "add", []))
+
     await store.drop_room(S1, "checkin-1")
 
     assert await store.get_room(S1, "checkin-1") is None
+    assert await store.board_seq(private) == 0
     assert await store.last_seq(private) == 0
     assert await store.list_chat(private) == []
     assert await store.last_seq(MAIN1) == 2

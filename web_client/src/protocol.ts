@@ -756,3 +756,17 @@ export interface ServerEvents {
   /** Facilitators only. */
   'mood.updated': (event: MoodView) => void;
 }
+
+// ---- Whiteboard names (server helper's placeholder; issue 6) ---------------------------------
+// Only the names, so the names check (tests/signaling/test_protocol_docs.py) passes on the
+// server's branch. The web client's whiteboard types replace this block when merged.
+export const WHITEBOARD_REQUESTS = [
+  'whiteboard.op',
+  'whiteboard.undo',
+  'whiteboard.redo',
+  'whiteboard.sync',
+  'whiteboard.cursor',
+  'whiteboard.configure',
+] as const;
+export const WHITEBOARD_EVENTS = ['whiteboard.applied', 'whiteboard.cursor', 'whiteboard.settings'] as const;
+export const WHITEBOARD_ERROR_CODES = ['whiteboard_locked', 'whiteboard_full', 'nothing_to_undo', 'nothing_to_redo'] as const;
