@@ -32,6 +32,7 @@ import { RoomView } from './roomview';
 import { type MediaSession, type SessionHost, sameMedia } from './session';
 import { SfuSession } from './sfu';
 import { MAY_UNMUTE, closedReason, linkProblem } from './words';
+import { Whiteboard } from './whiteboard/whiteboard';
 
 export interface JoinChoices {
   media: LocalMedia | null;
@@ -72,6 +73,8 @@ export class Call {
   private readonly sync: RoomSync;
   /** Hands, spotlight, chat, settings and the facilitator's panel. */
   private readonly group: Group;
+  /** The room's shared whiteboard. */
+  private readonly whiteboard: Whiteboard;
   /** Our own entry as the room last showed it (role, may_unmute, ...). */
   private self: PublicParticipant | null = null;
   /** The room's media set-up as last heard, and the session that runs it. */
@@ -156,6 +159,17 @@ export class Call {
       () => this.sync.participants,
       link.role,
     );
+
+    this.whiteboard = new Whiteboard({
+      socket: conn.socket,
+      request: (name, payload) => this.conn.request(name, payload),
+      selfId: () => this.selfId,
+      role: () => this.self?.role ?? link.role,
+      participants: () => this.sync.participants,
+      shown: (open) => this.view.showBoard(open),
+      announce: (text) => this.view.announce(text),
+    });
+    this.view.addBoard(this.whiteboard.el, this.whiteboard.toggle);
   }
 
   start(): void {
@@ -172,6 +186,7 @@ export class Call {
   onDisconnected(reason: string): void {
     if (this.state === 'ended') return;
     this.sync.suspend();
+    this.whiteboard.suspend();
     this.pendingSignals = [];
     this.session?.suspended();
     if (reason === 'io server disconnect') {
@@ -373,6 +388,7 @@ export class Call {
       this.startSession(false);
     }
     this.group.entered();
+    this.whiteboard.entered(room.room);
     this.refreshMicrophone();
     if (wasWaiting) this.view.announce('You are in the session now.');
   }
@@ -442,6 +458,7 @@ export class Call {
   private personJoined(p: PublicParticipant): void {
     this.view.addOrUpdate(p);
     this.group.peopleChanged();
+    this.whiteboard.refresh();
     if (this.quiet) return; // the snapshot at join: the session starts after it
     this.view.announce(`${p.name} joined the session.`);
     if (!this.applyingJoin) this.session?.personJoined(p);
@@ -450,6 +467,7 @@ export class Call {
   private personUpdated(p: PublicParticipant, before: PublicParticipant): void {
     this.view.addOrUpdate(p);
     this.group.peopleChanged();
+    this.whiteboard.refresh();
     if (!this.applyingJoin) this.session?.personUpdated(p, before);
   }
 
@@ -457,6 +475,7 @@ export class Call {
     this.view.remove(id);
     this.session?.personLeft(id);
     this.group.peopleChanged();
+    this.whiteboard.refresh();
     this.view.announce(
       reason === 'removed' ? `${before.name} is no longer in the session.` : `${before.name} left the session.`,
     );
@@ -468,6 +487,7 @@ export class Call {
     this.view.setSelf(p);
     this.group.setRole(p.role);
     this.group.peopleChanged();
+    this.whiteboard.refresh();
     // A facilitator stopped our microphone or camera: the server enforces it; follow it
     // here too so that the buttons tell the truth, and say so while it lasts.
     this.audioBlocked = Boolean(p.audio_blocked);
@@ -589,6 +609,7 @@ export class Call {
     this.session = null;
     stopMedia(this.choices.media);
     this.group.destroy();
+    this.whiteboard.destroy();
     this.view.destroy();
     this.onEnd(ending);
   }
