@@ -120,7 +120,9 @@ export function renderElement(el: BoardElement): SVGGElement {
   switch (el.kind) {
     case 'stroke':
       g.setAttribute('transform', `translate(${el.x} ${el.y})`);
-      g.appendChild(svg('path', { d: strokePath(el.points, el.width), fill: el.color }));
+      const d = strokePath(el.points, el.width);
+      // An invisible margin around the ink makes a thin stroke easy to pick up.
+      g.appendChild(svg('path', { d, fill: el.color, stroke: 'transparent', 'stroke-width': 12 }));
       break;
     case 'line':
     case 'arrow': {
@@ -142,9 +144,12 @@ export function renderElement(el: BoardElement): SVGGElement {
       break;
     }
     case 'rect':
+      // Picked up anywhere inside, not only on its outline.
+      g.setAttribute('pointer-events', 'all');
       g.appendChild(svg('rect', { x: el.x, y: el.y, width: el.w, height: el.h, rx: 4, fill: el.fill ?? 'none', ...stroke }));
       break;
     case 'ellipse':
+      g.setAttribute('pointer-events', 'all');
       g.appendChild(
         svg('ellipse', {
           cx: el.x + el.w / 2,
