@@ -47,16 +47,20 @@ export interface Drawer {
   may: boolean;
 }
 
+/** A button named `label`; with an icon, the words show only where there is room. */
 function button(label: string, cls: string, onClick: () => void, paths?: string[]): HTMLButtonElement {
   const b = h('button', { type: 'button', class: cls, 'aria-label': label, title: label });
   if (paths) b.appendChild(icon(paths));
-  b.appendChild(h('span', { class: 'wb-label', 'aria-hidden': 'true' }, label));
+  b.appendChild(h('span', { class: paths ? 'wb-label' : '', 'aria-hidden': 'true' }, label));
   b.addEventListener('click', onClick);
   return b;
 }
 
 export class Toolbar {
+  /** Above the board: tools, colours, undo, redo, delete. */
   readonly el: HTMLElement;
+  /** Below the board: saving, and the facilitators' controls. */
+  readonly footer: HTMLElement;
   private readonly toolButtons = new Map<Tool, HTMLButtonElement>();
   private readonly colorButtons = new Map<string, HTMLButtonElement>();
   /** Buttons that change the board: off while this person may not draw. */
@@ -68,7 +72,7 @@ export class Toolbar {
   private drawersKey = '';
 
   constructor(private readonly actions: ToolbarActions) {
-    const tools = h('div', { class: 'wb-group', role: 'group', 'aria-label': 'Drawing tools' });
+    const tools = h('div', { class: 'wb-group wb-tools', role: 'group', 'aria-label': 'Drawing tools' });
     for (const t of TOOLS) {
       const b = button(t.label, 'wb-button wb-tool', () => actions.tool(t.tool), t.icon);
       b.setAttribute('aria-pressed', 'false');
@@ -127,7 +131,8 @@ export class Toolbar {
       h('label', { class: 'check', for: 'wb-lock' }, this.lockBox, h('span', {}, 'Only facilitators draw')),
       this.drawersList,
     );
-    this.el = h('div', { class: 'wb-toolbar' }, tools, colors, edits, saves, this.facilitatorRow);
+    this.el = h('div', { class: 'wb-toolbar' }, tools, colors, edits);
+    this.footer = h('div', { class: 'wb-toolbar wb-footer' }, saves, this.facilitatorRow);
   }
 
   setTool(tool: Tool): void {

@@ -84,8 +84,13 @@ export class Whiteboard {
   private statusTimer = 0;
 
   constructor(private readonly host: WhiteboardHost) {
-    this.toggle = h('button', { type: 'button', class: 'control wb-toggle', 'aria-pressed': 'false' });
-    this.toggle.append(icon(ICON_BOARD), h('span', {}, 'Whiteboard'));
+    this.toggle = h('button', { type: 'button', class: 'control wb-toggle', 'aria-pressed': 'false', 'aria-label': 'Whiteboard' });
+    // A phone shows the short word; the name stays the full one.
+    this.toggle.append(
+      icon(ICON_BOARD),
+      h('span', { class: 'label-long', 'aria-hidden': 'true' }, 'Whiteboard'),
+      h('span', { class: 'label-short', 'aria-hidden': 'true' }, 'Board'),
+    );
     this.toggle.addEventListener('click', () => this.setOpen(!this.open));
     this.toggle.hidden = true; // until in the room
 
@@ -130,6 +135,7 @@ export class Whiteboard {
       this.watchNote,
       h('div', { class: 'wb-frame' }, this.svgEl),
       this.status,
+      this.toolbar.footer,
     );
 
     this.sync = new BoardSync(this.model, (since) => this.host.request('whiteboard.sync', { since }), {
