@@ -377,7 +377,9 @@ export class Whiteboard {
   }
 
   private filename(ext: string): string {
-    return `whiteboard-${this.sync.room ?? 'room'}.${ext}`;
+    // The room key is "session/room": the room's own part names the file.
+    const room = (this.sync.room ?? 'room').split('/').pop() || 'room';
+    return `whiteboard-${room}.${ext}`;
   }
 
   // ---- tools, selection, keys ----------------------------------------------------------------
