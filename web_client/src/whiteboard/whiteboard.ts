@@ -143,7 +143,8 @@ export class Whiteboard {
       settings: (s) => this.setSettings(s),
     });
     this.cursors = new Cursors(cursorLayer, (x, y) => {
-      if (this.open && this.host.socket.connected) this.host.socket.emit('whiteboard.cursor', { x, y });
+      // Only those who may draw show a pointer (the server takes it from nobody else).
+      if (this.open && this.canDraw() && this.host.socket.connected) this.host.socket.emit('whiteboard.cursor', { x, y });
     });
     this.tools = new PointerTools({
       svg: this.svgEl,
