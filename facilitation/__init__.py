@@ -24,6 +24,7 @@ from facilitation.outbox import (
 )
 from facilitation.permissions import PERMISSIONS, Command
 from facilitation.presence import JoinResult, Presence, SyncResult
+from facilitation.whiteboard import Whiteboard
 
 __all__ = [
     "PERMISSIONS",
@@ -55,4 +56,5 @@ __all__ = [
     "ToRoom",
     "ToRoomVolatile",
     "WakeAt",
+    "Whiteboard",
 ]

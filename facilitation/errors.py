@@ -43,6 +43,11 @@ class ErrorCode(StrEnum):
     UNMUTE_NOT_ALLOWED = "unmute_not_allowed"
     NOT_FOUND = "not_found"
     REPLACED = "replaced"
+    # The whiteboard
+    WHITEBOARD_LOCKED = "whiteboard_locked"
+    WHITEBOARD_FULL = "whiteboard_full"
+    NOTHING_TO_UNDO = "nothing_to_undo"
+    NOTHING_TO_REDO = "nothing_to_redo"
 
 
 # Plain words a client may show as they are.
@@ -76,6 +81,10 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.UNMUTE_NOT_ALLOWED: "Please ask the facilitator, who will let you unmute.",
     ErrorCode.NOT_FOUND: "That no longer exists.",
     ErrorCode.REPLACED: "You joined from another window or device.",
+    ErrorCode.WHITEBOARD_LOCKED: "Only the facilitators can draw on this board right now.",
+    ErrorCode.WHITEBOARD_FULL: "The board is full: remove something before adding more.",
+    ErrorCode.NOTHING_TO_UNDO: "There is nothing of yours to undo.",
+    ErrorCode.NOTHING_TO_REDO: "There is nothing of yours to redo.",
 }
 
 

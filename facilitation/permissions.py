@@ -6,6 +6,7 @@ only from the join token.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from facilitation.errors import ErrorCode, Refused
@@ -41,6 +42,12 @@ class Command(StrEnum):
     RUN_BREAKOUTS = "run_breakouts"  # create, assign, open, extend, broadcast, move, close
     CHOOSE_BREAKOUT = "choose_breakout"  # when the facilitator lets people choose
     CALL_FACILITATOR = "call_facilitator"
+    # The whiteboard
+    DRAW = "draw"  # add, change, delete your drawing; undo and redo your own; cursor
+    DRAW_WHEN_LOCKED = "draw_when_locked"  # besides the drawers a facilitator chose
+    CLEAR_WHITEBOARD = "clear_whiteboard"  # (undoable)
+    CONFIGURE_WHITEBOARD = "configure_whiteboard"  # lock it, choose who draws
+    EXPORT_WHITEBOARD = "export_whiteboard"  # the board as SVG over the HTTP API
 
 
 _EVERYONE = frozenset(Role)
@@ -79,6 +86,12 @@ PERMISSIONS: dict[Command, frozenset[Role]] = {
     Command.RUN_BREAKOUTS: FACILITATORS,
     Command.CHOOSE_BREAKOUT: _PARTICIPANTS,
     Command.CALL_FACILITATOR: _NOT_FACILITATORS,
+    # Observers watch the board; they never draw on it.
+    Command.DRAW: _PUBLISHERS,
+    Command.DRAW_WHEN_LOCKED: FACILITATORS,
+    Command.CLEAR_WHITEBOARD: FACILITATORS,
+    Command.CONFIGURE_WHITEBOARD: FACILITATORS,
+    Command.EXPORT_WHITEBOARD: FACILITATORS,
 }
 
 
@@ -89,6 +102,16 @@ def allowed(role: Role, command: Command) -> bool:
 def require(role: Role, command: Command) -> None:
     if not allowed(role, command):
         raise Refused(ErrorCode.NOT_PERMITTED)
+
+
+def require_drawing(
+    role: Role, participant_id: str, locked: bool, drawers: Collection[str]
+) -> None:
+    """Drawing on a room's board: the role must allow it, and on a locked board only
+    those who draw on locked boards (facilitators) and the chosen drawers may."""
+    require(role, Command.DRAW)
+    if locked and not allowed(role, Command.DRAW_WHEN_LOCKED) and participant_id not in drawers:
+        raise Refused(ErrorCode.WHITEBOARD_LOCKED)
 
 
 def is_facilitator(role: Role) -> bool:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 from collections import deque
+from dataclasses import replace
 from typing import Any
 
 from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
-from rooms.store import DEFAULT_CHAT_LENGTH, DEFAULT_EVENT_LOG_LENGTH
+from rooms.store import DEFAULT_CHAT_LENGTH, DEFAULT_EVENT_LOG_LENGTH, entries_after
+from rooms.whiteboard import AppliedOp, BoardSettings, BoardSnapshot, UndoHistory
 
 
 class _RoomLog:
@@ -16,6 +18,17 @@ class _RoomLog:
     def __init__(self, length: int) -> None:
         self.seq = 0
         self.events: deque[RoomEvent] = deque(maxlen=length)
+
+
+class _Board:
+    __slots__ = ("histories", "ops", "seq", "settings", "snapshot")
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.ops: list[AppliedOp] = []
+        self.snapshot: BoardSnapshot | None = None
+        self.settings: BoardSettings | None = None
+        self.histories: dict[str, UndoHistory] = {}
 
 
 class MemoryStore:
@@ -27,6 +40,7 @@ class MemoryStore:
         self._rooms: dict[str, dict[str, Room]] = {}
         self._chat: dict[str, deque[ChatMessage]] = {}
         self._logs: dict[str, _RoomLog] = {}
+        self._boards: dict[str, _Board] = {}
 
     # Records are copied in and out so callers cannot change stored state by accident,
     # exactly as with a store that serialises (Redis).
@@ -105,6 +119,59 @@ class MemoryStore:
                 return copy.deepcopy(m)
         return None
 
+    def _board(self, board: str) -> _Board:
+        b = self._boards.get(board)
+        if b is None:
+            b = self._boards[board] = _Board()
+        return b
+
+    async def append_board_op(self, board: str, op: AppliedOp) -> AppliedOp:
+        b = self._board(board)
+        b.seq += 1
+        numbered = copy.deepcopy(replace(op, seq=b.seq))
+        b.ops.append(numbered)
+        return copy.deepcopy(numbered)
+
+    async def board_ops_since(self, board: str, after_seq: int) -> list[AppliedOp] | None:
+        b = self._boards.get(board) or _Board()
+        ops = entries_after(b.ops, lambda op: op.seq, b.seq, after_seq)
+        return copy.deepcopy(ops)
+
+    async def board_seq(self, board: str) -> int:
+        b = self._boards.get(board)
+        return b.seq if b else 0
+
+    async def trim_board_ops(self, board: str, through_seq: int) -> None:
+        b = self._board(board)
+        b.ops = [op for op in b.ops if op.seq > through_seq]
+
+    async def put_board_snapshot(self, board: str, snapshot: BoardSnapshot) -> None:
+        self._board(board).snapshot = copy.deepcopy(snapshot)
+
+    async def get_board_snapshot(self, board: str) -> BoardSnapshot | None:
+        b = self._boards.get(board)
+        return copy.deepcopy(b.snapshot) if b else None
+
+    async def get_board_settings(self, board: str) -> BoardSettings | None:
+        b = self._boards.get(board)
+        return copy.deepcopy(b.settings) if b else None
+
+    async def put_board_settings(self, board: str, settings: BoardSettings) -> None:
+        self._board(board).settings = copy.deepcopy(settings)
+
+    async def get_undo_history(self, board: str, participant_id: str) -> UndoHistory | None:
+        b = self._boards.get(board)
+        return copy.deepcopy(b.histories.get(participant_id)) if b else None
+
+    async def put_undo_history(
+        self, board: str, participant_id: str, history: UndoHistory
+    ) -> None:
+        self._board(board).histories[participant_id] = copy.deepcopy(history)
+
+    async def list_undo_histories(self, board: str) -> dict[str, UndoHistory]:
+        b = self._boards.get(board)
+        return copy.deepcopy(b.histories) if b else {}
+
     async def drop_session(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)
         self._participants.pop(session_id, None)
@@ -115,6 +182,8 @@ class MemoryStore:
             del self._logs[key]
         for key in [k for k in self._chat if k.startswith(prefix)]:
             del self._chat[key]
+        for key in [k for k in self._boards if k.startswith(prefix)]:
+            del self._boards[key]
 
     async def close(self) -> None:
         return None

@@ -6,13 +6,15 @@ updated together by one Lua script, so two processes can never hand out the same
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import msgpack  # type: ignore[import-untyped]
 import redis.asyncio as aioredis
 
 from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
-from rooms.store import DEFAULT_CHAT_LENGTH, DEFAULT_EVENT_LOG_LENGTH
+from rooms.store import DEFAULT_CHAT_LENGTH, DEFAULT_EVENT_LOG_LENGTH, entries_after
+from rooms.whiteboard import AppliedOp, BoardSettings, BoardSnapshot, UndoHistory
 
 _APPEND = """
 local seq = redis.call('INCR', KEYS[1])
@@ -22,9 +24,25 @@ redis.call('SADD', KEYS[3], ARGV[3])
 return seq
 """
 
+# A board's op log is a sorted set scored by seq, so a snapshot's trim is one command.
+_APPEND_BOARD_OP = """
+local seq = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], seq, tostring(seq) .. '|' .. ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[2])
+return seq
+"""
+
+
+# Everything kept per room (its key set names them for drop_session).
+_ROOM_KEYS = ("seq", "log", "chat", "wbseq", "wblog", "wbsnap", "wbsettings", "wbundo")
+
 
 def _pack(obj: Any) -> bytes:
     return msgpack.packb(obj, use_bin_type=True)  # type: ignore[no-any-return]
+
+
+def _text(data: bytes | str) -> str:
+    return data.decode() if isinstance(data, bytes) else data
 
 
 def _unpack(data: bytes | str) -> Any:
@@ -44,6 +62,7 @@ class RedisStore:
         self._p = prefix
         self._log_length = event_log_length
         self._append = self._redis.register_script(_APPEND)
+        self._append_board_op = self._redis.register_script(_APPEND_BOARD_OP)
 
     def _k(self, *parts: str) -> str:
         return ":".join((self._p, *parts))
@@ -141,6 +160,72 @@ class RedisStore:
                 return message
         return None
 
+    # ---- whiteboards ----------------------------------------------------------------------
+    def _rooms_of(self, board: str) -> str:
+        return self._k("rooms", board.split("/", 1)[0])
+
+    async def append_board_op(self, board: str, op: AppliedOp) -> AppliedOp:
+        seq = await self._append_board_op(
+            keys=[self._k("wbseq", board), self._k("wblog", board), self._rooms_of(board)],
+            args=[_pack(op.to_dict()), board],
+        )
+        return replace(op, seq=int(seq))
+
+    async def board_ops_since(self, board: str, after_seq: int) -> list[AppliedOp] | None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.get(self._k("wbseq", board))
+            pipe.zrangebyscore(self._k("wblog", board), f"({after_seq}", "+inf")
+            raw_seq, entries = await pipe.execute()
+        ops = []
+        for entry in entries:
+            seq_text, blob = entry.split(b"|", 1)
+            ops.append(replace(AppliedOp.from_dict(_unpack(blob)), seq=int(seq_text)))
+        # The log's numbers have no gaps: it reaches back iff its first op follows after_seq.
+        return entries_after(ops, lambda op: op.seq, int(raw_seq or 0), after_seq)
+
+    async def board_seq(self, board: str) -> int:
+        raw = await self._redis.get(self._k("wbseq", board))
+        return int(raw) if raw else 0
+
+    async def trim_board_ops(self, board: str, through_seq: int) -> None:
+        await self._redis.zremrangebyscore(self._k("wblog", board), "-inf", through_seq)
+
+    async def _put_board_record(self, key: str, board: str, record: dict[str, Any]) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._k(key, board), _pack(record))
+            pipe.sadd(self._rooms_of(board), board)
+            await pipe.execute()
+
+    async def put_board_snapshot(self, board: str, snapshot: BoardSnapshot) -> None:
+        await self._put_board_record("wbsnap", board, snapshot.to_dict())
+
+    async def get_board_snapshot(self, board: str) -> BoardSnapshot | None:
+        raw = await self._redis.get(self._k("wbsnap", board))
+        return BoardSnapshot.from_dict(_unpack(raw)) if raw else None
+
+    async def get_board_settings(self, board: str) -> BoardSettings | None:
+        raw = await self._redis.get(self._k("wbsettings", board))
+        return BoardSettings.from_dict(_unpack(raw)) if raw else None
+
+    async def put_board_settings(self, board: str, settings: BoardSettings) -> None:
+        await self._put_board_record("wbsettings", board, settings.to_dict())
+
+    async def get_undo_history(self, board: str, participant_id: str) -> UndoHistory | None:
+        raw = await self._redis.hget(self._k("wbundo", board), participant_id)
+        return UndoHistory.from_dict(_unpack(raw)) if raw else None
+
+    async def put_undo_history(
+        self, board: str, participant_id: str, history: UndoHistory
+    ) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._k("wbundo", board), participant_id, _pack(history.to_dict()))
+            pipe.sadd(self._rooms_of(board), board)
+            await pipe.execute()
+
+    async def list_undo_histories(self, board: str) -> dict[str, UndoHistory]:
+        raw = await self._redis.hgetall(self._k("wbundo", board))
+        return {_text(k): UndoHistory.from_dict(_unpack(v)) for k, v in raw.items()}
+
     async def drop_session(self, session_id: str) -> None:
         rooms = await self._redis.smembers(self._k("rooms", session_id))
         keys = [
@@ -151,8 +236,8 @@ class RedisStore:
             self._k("roomrecs", session_id),
         ]
         for room in rooms:
-            name = room.decode() if isinstance(room, bytes) else room
-            keys += [self._k("seq", name), self._k("log", name), self._k("chat", name)]
+            name = _text(room)
+            keys += [self._k(kind, name) for kind in _ROOM_KEYS]
         await self._redis.delete(*keys)
 
     async def close(self) -> None:

@@ -5,15 +5,34 @@ Both backends (memory, Redis) pass the same contract tests in tests/rooms.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
+from rooms.whiteboard import AppliedOp, BoardSettings, BoardSnapshot, UndoHistory
 
 # How many events each room keeps for clients catching up after a reconnect; a client
 # further behind gets a fresh snapshot instead.
 DEFAULT_EVENT_LOG_LENGTH = 512
 # Chat messages kept per room (the oldest go first); a late joiner sees these.
 DEFAULT_CHAT_LENGTH = 500
+
+T = TypeVar("T")
+
+
+def entries_after(
+    entries: Sequence[T], seq_of: Callable[[T], int], last: int, after_seq: int
+) -> list[T] | None:
+    """The entries of a numbered, oldest-first log with seq > after_seq; None when the log
+    no longer reaches back that far, or `after_seq` is beyond its last number."""
+    if after_seq > last:
+        return None
+    if after_seq == last:
+        return []
+    oldest = seq_of(entries[0]) if entries else last + 1
+    if after_seq + 1 < oldest:
+        return None
+    return [e for e in entries if seq_of(e) > after_seq]
 
 
 class Store(Protocol):
@@ -59,8 +78,46 @@ class Store(Protocol):
         """Mark a message removed (its text is dropped); None if there is no such message."""
         ...
 
+    # ---- whiteboards: one per room, `board` is the room's key ------------------------------
+    async def append_board_op(self, board: str, op: AppliedOp) -> AppliedOp:
+        """Keep `op` in the board's log under the board's next sequence number (its own
+        `seq` is ignored); returns it numbered."""
+        ...
+
+    async def board_ops_since(self, board: str, after_seq: int) -> list[AppliedOp] | None:
+        """Ops with seq > after_seq, oldest first; None if the log no longer reaches back
+        (or `after_seq` is beyond the board's last op)."""
+        ...
+
+    async def board_seq(self, board: str) -> int:
+        """The board's last sequence number (0 for a board nobody drew on)."""
+        ...
+
+    async def trim_board_ops(self, board: str, through_seq: int) -> None:
+        """Forget the ops with seq <= through_seq (a snapshot covers them)."""
+        ...
+
+    async def put_board_snapshot(self, board: str, snapshot: BoardSnapshot) -> None: ...
+
+    async def get_board_snapshot(self, board: str) -> BoardSnapshot | None: ...
+
+    async def get_board_settings(self, board: str) -> BoardSettings | None: ...
+
+    async def put_board_settings(self, board: str, settings: BoardSettings) -> None: ...
+
+    async def get_undo_history(self, board: str, participant_id: str) -> UndoHistory | None: ...
+
+    async def put_undo_history(
+        self, board: str, participant_id: str, history: UndoHistory
+    ) -> None: ...
+
+    async def list_undo_histories(self, board: str) -> dict[str, UndoHistory]:
+        """Everyone's undo history on the board, by participant id."""
+        ...
+
     async def drop_session(self, session_id: str) -> None:
-        """Forget everything about a session (its participants, rooms and logs)."""
+        """Forget everything about a session (its participants, rooms, logs, chat and
+        whiteboards)."""
         ...
 
     async def close(self) -> None: ...

@@ -82,7 +82,9 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
 
     static = Path(config.static_dir) if config.static_dir else PACKAGED_STATIC
     app.router.add_get("/healthz", _healthz)
-    app.router.add_routes(clinic_api.routes(config, handlers.admission, handlers.deliver))
+    app.router.add_routes(
+        clinic_api.routes(config, handlers.admission, handlers.whiteboard, handlers.deliver)
+    )
     app.router.add_get("/", _index(static))
     app.router.add_get("/s/{session}", _index(static))
     if (static / "assets").is_dir():

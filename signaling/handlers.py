@@ -36,6 +36,7 @@ from facilitation import (
     ToRoom,
     ToRoomVolatile,
     WakeAt,
+    Whiteboard,
 )
 from rooms.model import Role
 from signaling import protocol, tokens, turn
@@ -63,6 +64,14 @@ class Connection:
     bucket: TokenBucket
     chat_bucket: TokenBucket = field(
         default_factory=lambda: TokenBucket(protocol.CHAT_BURST, protocol.CHAT_PER_SECOND)
+    )
+    draw_bucket: TokenBucket = field(
+        default_factory=lambda: TokenBucket(
+            protocol.WHITEBOARD_BURST, protocol.WHITEBOARD_PER_SECOND
+        )
+    )
+    cursor_bucket: TokenBucket = field(
+        default_factory=lambda: TokenBucket(protocol.CURSOR_BURST, protocol.CURSOR_PER_SECOND)
     )
     room: str | None = None  # the room channel joined, once in a room
     seated: bool = False  # joined the session (in a room, or waiting to be admitted)
@@ -93,6 +102,7 @@ class Handlers:
         self.hands = Hands(presence.store, **shared)  # type: ignore[arg-type]
         self.chat = Chat(presence.store, **shared)  # type: ignore[arg-type]
         self.breakouts = Breakouts(presence.store, **shared)  # type: ignore[arg-type]
+        self.whiteboard = Whiteboard(presence.store, **shared)  # type: ignore[arg-type]
         self.sfu = SfuPlane(media, presence.policy, self.emit_to_person, self.deliver)
         self.connections: dict[str, Connection] = {}
         self._timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
@@ -189,6 +199,14 @@ class Handlers:
             "breakouts.help": self.simple(
                 lambda c, r: self.breakouts.call_facilitator(c.identity)
             ),
+            "whiteboard.op": self.drawing(
+                lambda c, r: self.whiteboard.apply(c.identity, r.board_op(), r.client_op_id)
+            ),
+            "whiteboard.undo": self.drawing(lambda c, r: self.whiteboard.undo(c.identity)),
+            "whiteboard.redo": self.drawing(lambda c, r: self.whiteboard.redo(c.identity)),
+            "whiteboard.sync": self.whiteboard_sync,
+            "whiteboard.cursor": self.whiteboard_cursor,
+            "whiteboard.configure": self.whiteboard_configure,
         }
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
@@ -474,6 +492,43 @@ class Handlers:
             raise Refused(ErrorCode.RATE_LIMITED, "Please wait a moment before sending more.")
         await self.deliver(await self.chat.send(conn.identity, req.to, req.text))
         return protocol.ok()
+
+    # ---- the whiteboard -----------------------------------------------------------------
+    def drawing(
+        self, command: Callable[[Connection, Any], Awaitable[tuple[int, list[Delivery]]]]
+    ) -> Callable[[Connection, Any], Awaitable[dict[str, Any]]]:
+        """A drawing operation: its own rate per connection, and the board's seq in the ack."""
+
+        async def handle(conn: Connection, req: Any) -> dict[str, Any]:
+            if not conn.draw_bucket.take():
+                raise Refused(ErrorCode.RATE_LIMITED, "Drawing very fast: please wait a moment.")
+            seq, deliveries = await command(conn, req)
+            await self.deliver(deliveries)
+            return protocol.ok(seq=seq)
+
+        return handle
+
+    async def whiteboard_sync(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.WhiteboardSyncRequest)
+        return protocol.ok(board=await self.whiteboard.sync(conn.identity, req.since))
+
+    async def whiteboard_cursor(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.WhiteboardCursorRequest)
+        # Beyond the throttle cursors are dropped without a word: the next one will do.
+        if conn.cursor_bucket.take():
+            d = await self.whiteboard.cursor(conn.identity, req.x, req.y)
+            await self.sio.emit(
+                d.name, {"room": d.room, **d.payload}, room=room_channel(d.room), skip_sid=conn.sid
+            )
+        return protocol.ok()
+
+    async def whiteboard_configure(self, conn: Connection, req: Any) -> dict[str, Any]:
+        assert isinstance(req, protocol.WhiteboardConfigureRequest)
+        settings, deliveries = await self.whiteboard.configure(
+            conn.identity, req.mode, list(req.drawers)
+        )
+        await self.deliver(deliveries)
+        return protocol.ok(settings=settings)
 
     # ---- the SFU ------------------------------------------------------------------------
     async def sfu_publish(self, conn: Connection, req: Any) -> dict[str, Any]:

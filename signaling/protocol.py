@@ -16,6 +16,20 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from facilitation.errors import MESSAGES, ErrorCode, Refused
+from facilitation.whiteboard import (
+    COORD_LIMIT,
+    MAX_DELETE_IDS,
+    MAX_DRAWERS,
+    MAX_STROKE_POINTS,
+    MAX_TEXT_CHARS,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    Add,
+    Clear,
+    Delete,
+    Op,
+    Update,
+)
 
 # Limits on what a client may send.
 MAX_MESSAGE_BYTES = 96 * 1024  # an SDP offer for a full mesh stays well under this
@@ -30,6 +44,12 @@ RATE_PER_SECOND = 50.0
 CHAT_BURST = 5
 CHAT_PER_SECOND = 0.5
 MAX_CHAT_CHARS = 1000
+# Whiteboard, per connection: drawing operations (a stroke is sent once, on pen-up, so a
+# burst covers quick scribbling), and cursors (more are dropped silently).
+WHITEBOARD_BURST = 60
+WHITEBOARD_PER_SECOND = 20.0
+CURSOR_BURST = 5
+CURSOR_PER_SECOND = 15.0
 
 ParticipantId = Annotated[str, Field(pattern=ID_PATTERN)]
 
@@ -319,6 +339,115 @@ class BreakoutsVisitRequest(_Payload):
     room_id: RoomId
 
 
+# ---- The whiteboard: always the board of your current room ------------------------------
+ElementId = Annotated[str, Field(pattern=ID_PATTERN)]
+Coord = Annotated[float, Field(ge=-COORD_LIMIT, le=COORD_LIMIT, allow_inf_nan=False)]
+Size = Annotated[float, Field(ge=0, le=COORD_LIMIT, allow_inf_nan=False)]
+# [x, y, pressure], relative to the element's (x, y); pressure 0 to 1.
+Point = Annotated[list[Coord], Field(min_length=3, max_length=3)]
+Points = Annotated[list[Point], Field(max_length=MAX_STROKE_POINTS)]
+Width = Annotated[float, Field(ge=MIN_WIDTH, le=MAX_WIDTH, allow_inf_nan=False)]
+Colour = Annotated[str, Field(max_length=16)]  # one of the board's palette
+BoardText = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+
+
+class NewElement(_Payload):
+    """An element as a client draws it: `points` for strokes (1 to 2000) and lines and
+    arrows (exactly 2), else []; `w`, `h` the size of rectangles, ellipses, text and notes;
+    `text` for text and notes; `fill` a note colour or null."""
+
+    id: ElementId
+    kind: Literal["stroke", "line", "arrow", "rect", "ellipse", "text", "note"]
+    x: Coord
+    y: Coord
+    w: Size
+    h: Size
+    points: Points
+    color: Colour
+    fill: Colour | None
+    width: Width
+    text: BoardText
+
+
+class ElementChanges(_Payload):
+    """Move, resize, recolour, edit the text: the fields given are changed."""
+
+    x: Coord | None = None
+    y: Coord | None = None
+    w: Size | None = None
+    h: Size | None = None
+    points: Points | None = None
+    color: Colour | None = None
+    fill: Colour | None = None  # null: no fill (given as null, not left out)
+    width: Width | None = None
+    text: BoardText | None = None
+
+
+class AddOp(_Payload):
+    type: Literal["add"]
+    element: NewElement
+
+
+class UpdateOp(_Payload):
+    type: Literal["update"]
+    id: ElementId
+    changes: ElementChanges
+
+
+class DeleteOp(_Payload):
+    type: Literal["delete"]
+    ids: Annotated[list[ElementId], Field(min_length=1, max_length=MAX_DELETE_IDS)]
+
+
+class ClearOp(_Payload):
+    """(facilitators) everything on the board goes; undoable."""
+
+    type: Literal["clear"]
+
+
+class WhiteboardOpRequest(_Payload):
+    """`whiteboard.op`: draw on your room's board. Ack: `{ok, seq}`; everyone in the room
+    (you too) gets `whiteboard.applied`. `client_op_id` comes back in it."""
+
+    op: Annotated[AddOp | UpdateOp | DeleteOp | ClearOp, Field(discriminator="type")]
+    client_op_id: ElementId
+
+    def board_op(self) -> Op:
+        op = self.op
+        if isinstance(op, AddOp):
+            return Add(op.element.model_dump())
+        if isinstance(op, UpdateOp):
+            # Only the fields the client gave: `fill: null` differs from no fill given.
+            return Update(op.id, op.changes.model_dump(exclude_unset=True))
+        if isinstance(op, DeleteOp):
+            return Delete(list(op.ids))
+        return Clear()
+
+
+class WhiteboardSyncRequest(_Payload):
+    """`whiteboard.sync`: the ops after `since` (your last seq), or with null (or when
+    the server no longer has them all) the whole board. Ack: `{ok, board: {seq, settings,
+    snapshot, ops, hash}}`."""
+
+    since: Annotated[int, Field(ge=0)] | None = None
+
+
+class WhiteboardCursorRequest(_Payload):
+    """`whiteboard.cursor`: where you point on the board; no ack needed. The others get
+    `whiteboard.cursor`; more than 15 a second are dropped silently."""
+
+    x: Coord
+    y: Coord
+
+
+class WhiteboardConfigureRequest(_Payload):
+    """`whiteboard.configure` (facilitators): "open" (everyone in the room draws) or
+    "locked" (only facilitators and the listed `drawers`). Ack: `{ok, settings}`."""
+
+    mode: Literal["open", "locked"]
+    drawers: Annotated[list[ParticipantId], Field(max_length=MAX_DRAWERS)] = []
+
+
 REQUESTS: dict[str, type[_Payload]] = {
     "join": JoinRequest,
     "leave": LeaveRequest,
@@ -361,6 +490,12 @@ REQUESTS: dict[str, type[_Payload]] = {
     "breakouts.visit": BreakoutsVisitRequest,
     "breakouts.close": Empty,
     "breakouts.help": Empty,
+    "whiteboard.op": WhiteboardOpRequest,
+    "whiteboard.undo": Empty,
+    "whiteboard.redo": Empty,
+    "whiteboard.sync": WhiteboardSyncRequest,
+    "whiteboard.cursor": WhiteboardCursorRequest,
+    "whiteboard.configure": WhiteboardConfigureRequest,
 }
 
 # ---- Server events --------------------------------------------------------------------------
@@ -385,6 +520,12 @@ SERVER_EVENTS: dict[str, str] = {
     "breakout.warning": "{seconds_left}: the rooms close soon.",
     "breakout.broadcast": "{text, from, name}: a facilitator's message to every room.",
     "breakout.help": "{participant_id, name, room_id}: (facilitators) someone asks for you.",
+    "whiteboard.applied": (
+        "{room, op: {seq, author, client_op_id, kind, elements}}: an operation on your "
+        "room's board, numbered by the board's own seq; a gap means: whiteboard.sync."
+    ),
+    "whiteboard.cursor": "{room, participant_id, name, x, y}: someone points; not kept.",
+    "whiteboard.settings": "{room, settings: {mode, drawers}}: who may draw now.",
 }
 
 ROOM_EVENTS: dict[str, str] = {

@@ -22,12 +22,16 @@ from facilitation import (
     Moderation,
     Presence,
     Refused,
+    Whiteboard,
 )
 from facilitation.permissions import allowed, require
+from facilitation.whiteboard import Add, Clear
 from rooms.memory_store import MemoryStore
 from rooms.model import MAIN_ROOM, Role, room_key
 
 SESSION = "perm-group"
+NOTE = {"id": "n-1", "kind": "note", "x": 10.0, "y": 10.0, "w": 200.0, "h": 120.0, "points": [],
+        "color": "#1f2933", "fill": "#fff3b0", "width": 2.0, "text": "A thought"}
 
 
 def test_every_command_has_a_rule() -> None:
@@ -58,7 +62,7 @@ def test_participants_run_nothing_of_the_facilitators() -> None:
         Command.JOIN, Command.LEAVE, Command.PUBLISH_AUDIO, Command.PUBLISH_VIDEO,
         Command.SIGNAL, Command.SYNC, Command.ACCEPT_RULES, Command.REQUEST_UNMUTE,
         Command.RAISE_HAND, Command.CHAT_ROOM, Command.CHAT_FACILITATORS,
-        Command.CHOOSE_BREAKOUT, Command.CALL_FACILITATOR,
+        Command.CHOOSE_BREAKOUT, Command.CALL_FACILITATOR, Command.DRAW,
     }
 
 
@@ -89,6 +93,7 @@ class Group:
     hands: Hands
     chat: Chat
     breakouts: Breakouts
+    whiteboard: Whiteboard
     message_id: str
 
 
@@ -105,6 +110,7 @@ async def _group(role: Role) -> tuple[Group, Identity]:
         Hands(store, **shared),  # type: ignore[arg-type]
         Chat(store, **shared),  # type: ignore[arg-type]
         Breakouts(store, **shared),
+        Whiteboard(store, **shared),
         "",
     )
     boss = _identity("boss", Role.FACILITATOR)
@@ -153,7 +159,24 @@ ACTIONS: dict[Command, Action] = {
     Command.RUN_BREAKOUTS: lambda g, who: g.breakouts.open(who, 600),
     Command.CHOOSE_BREAKOUT: lambda g, who: g.breakouts.choose(who, "breakout-1"),
     Command.CALL_FACILITATOR: lambda g, who: g.breakouts.call_facilitator(who),
+    Command.DRAW: lambda g, who: g.whiteboard.apply(who, Add(NOTE), "c-1"),
+    Command.DRAW_WHEN_LOCKED: lambda g, who: g.whiteboard.apply(who, Add(NOTE), "c-1"),
+    Command.CLEAR_WHITEBOARD: lambda g, who: g.whiteboard.apply(who, Clear(), "c-1"),
+    Command.CONFIGURE_WHITEBOARD: lambda g, who: g.whiteboard.configure(who, "locked", ["peer"]),
+    Command.EXPORT_WHITEBOARD: lambda g, who: g.whiteboard.export_svg(who, MAIN_ROOM),
 }
+# Set up by the facilitator before the command under test.
+SETUP: dict[Command, Action] = {
+    Command.DRAW_WHEN_LOCKED: lambda g, boss: g.whiteboard.configure(boss, "locked", []),
+}
+
+
+def _refusal(command: Command, role: Role) -> ErrorCode:
+    """The code a refused command gets: a locked board tells those who could otherwise
+    draw that it is locked."""
+    if command is Command.DRAW_WHEN_LOCKED and allowed(role, Command.DRAW):
+        return ErrorCode.WHITEBOARD_LOCKED
+    return ErrorCode.NOT_PERMITTED
 
 
 def test_every_command_is_exercised() -> None:
@@ -168,6 +191,9 @@ async def _state(g: Group) -> object:
         await store.list_chat(room_key(SESSION, MAIN_ROOM)),
         await store.get_room(SESSION, MAIN_ROOM),
         await store.last_seq(room_key(SESSION, MAIN_ROOM)),
+        await store.board_ops_since(room_key(SESSION, MAIN_ROOM), 0),
+        await store.get_board_settings(room_key(SESSION, MAIN_ROOM)),
+        await store.list_undo_histories(room_key(SESSION, MAIN_ROOM)),
     )
 
 
@@ -175,13 +201,15 @@ async def _state(g: Group) -> object:
 @pytest.mark.parametrize("command", list(Command))
 async def test_commands_follow_the_table(command: Command, role: Role) -> None:
     g, actor = await _group(role)
+    if command in SETUP:
+        await SETUP[command](g, _identity("boss", Role.FACILITATOR))
     if role in PERMISSIONS[command]:
         await ACTIONS[command](g, actor)
     else:
         before = await _state(g)
         with pytest.raises(Refused) as info:
             await ACTIONS[command](g, actor)
-        assert info.value.code == ErrorCode.NOT_PERMITTED
+        assert info.value.code == _refusal(command, role)
         assert await _state(g) == before
 
 
@@ -202,6 +230,8 @@ async def test_someone_still_waiting_can_do_nothing_in_the_room() -> None:
     for attempt in (
         g.chat.send(waiter, "room", "hello?"),
         g.hands.raise_hand(waiter),
+        g.whiteboard.apply(waiter, Add(NOTE), "c-w"),
+        g.whiteboard.sync(waiter, None),
     ):
         with pytest.raises(Refused) as info:
             await attempt

@@ -7,7 +7,8 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 import pytest
 import socketio
@@ -94,22 +95,36 @@ class Person:
             await self.sio.disconnect()
 
 
+P = TypeVar("P", bound=Person)
+
+
+@asynccontextmanager
+async def people_of(
+    server: ServerProcess, secret: str, kind: type[P], prefix: str
+) -> AsyncIterator[Callable[..., P]]:
+    """Makes people (of `kind`) of one new session on `server`; all closed at the end."""
+    session = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    made: list[P] = []
+
+    def person(name: str, role: Role = Role.PARTICIPANT, **kw: Any) -> P:
+        token = tokens.mint(secret, session=session, name=name, role=role, **kw)
+        p = kind(server, token, session)
+        made.append(p)
+        return p
+
+    try:
+        yield person
+    finally:
+        for p in made:
+            await p.close()
+
+
 @pytest.fixture
 async def group(
     gated_server: ServerProcess, secret: str
 ) -> AsyncIterator[Callable[..., Person]]:
-    session = "fac-" + uuid.uuid4().hex[:10]
-    made: list[Person] = []
-
-    def person(name: str, role: Role = Role.PARTICIPANT, **kw: Any) -> Person:
-        token = tokens.mint(secret, session=session, name=name, role=role, **kw)
-        p = Person(gated_server, token, session)
-        made.append(p)
-        return p
-
-    yield person
-    for p in made:
-        await p.close()
+    async with people_of(gated_server, secret, Person, "fac") as person:
+        yield person
 
 
 def audit_lines(server: ServerProcess, session: str | None = None) -> list[dict[str, Any]]:
