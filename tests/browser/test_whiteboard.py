@@ -262,7 +262,7 @@ async def test_a_late_joiner_and_a_browser_that_was_offline_see_the_same_board(
 
     # Alex's network goes away; the others go on drawing and deleting meanwhile.
     await alex.context.set_offline(True)
-    await expect(a.get_by_text("Reconnecting…", exact=True)).to_be_visible()
+    await expect(a.get_by_role("status").filter(has_text="Reconnecting…")).to_be_visible()
     await draw_shape(d, "Ellipse", (200, 500), (500, 700))
     await draw_stroke(s, (700, 600))
     await choose(s, "Select and move")
