@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
+import msgpack  # type: ignore[import-untyped]
 import pytest
 import pytest_asyncio
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, WebSocket, expect
 
 from rooms.model import Role
 from tests.browser.conftest import NewPerson, Person
@@ -38,8 +39,8 @@ def wb_server(secret: str) -> Iterator[ServerProcess]:
 
 
 def link(server: ServerProcess, mint: Callable[..., str], session: str, name: str,
-         role: Role = Role.PARTICIPANT) -> str:
-    pid = "p-" + uuid.uuid4().hex[:10]
+         role: Role = Role.PARTICIPANT, pid: str | None = None) -> str:
+    pid = pid or "p-" + uuid.uuid4().hex[:10]
     return f"{server.base_url}/s/{session}#token={mint(session, name, role, participant_id=pid)}"
 
 
@@ -76,11 +77,16 @@ def region(page: Page) -> Locator:
 
 
 def tool(page: Page, name: str) -> Locator:
-    return region(page).get_by_role("group", name="Drawing tools").get_by_role("button", name=name, exact=True)
+    tools = region(page).get_by_role("group", name="Drawing tools")
+    return tools.get_by_role("button", name=name, exact=True)
+
+
+def board_toggle(page: Page) -> Locator:
+    return page.get_by_role("group", name="Your controls").get_by_role("button", name="Whiteboard")
 
 
 async def open_board(page: Page) -> None:
-    toggle = page.get_by_role("group", name="Your controls").get_by_role("button", name="Whiteboard")
+    toggle = board_toggle(page)
     await toggle.click()
     await expect(toggle).to_have_attribute("aria-pressed", "true")
     await expect(board(page)).to_be_visible()
@@ -170,10 +176,29 @@ async def same_board(pages: list[Page], checker: FacilitatorControls, expected: 
     return b
 
 
+def record_syncs(page: Page) -> list[Any]:
+    """The `since` of every `whiteboard.sync` the page sends (Socket.IO frames, msgpack)."""
+    sent: list[Any] = []
+
+    def frame(payload: str | bytes) -> None:
+        if isinstance(payload, bytes):
+            packet = msgpack.unpackb(payload)
+            data = packet.get("data") if isinstance(packet, dict) else None
+            if isinstance(data, list) and data and data[0] == "whiteboard.sync":
+                sent.append(data[1]["since"])
+
+    def socket(ws: WebSocket) -> None:
+        ws.on("framesent", frame)
+
+    page.on("websocket", socket)
+    return sent
+
+
 def element_of(b: dict[str, Any], kind: str) -> dict[str, Any]:
     found = [e for e in b["snapshot"]["elements"] if e["kind"] == kind and not e["deleted"]]
     assert len(found) == 1, found
-    return found[0]
+    element: dict[str, Any] = found[0]
+    return element
 
 
 # ---- tests -----------------------------------------------------------------------------------
@@ -258,7 +283,8 @@ async def test_a_late_joiner_and_a_browser_that_was_offline_see_the_same_board(
     # Alex comes in late: the whole board is there.
     alex = await new_person(link(server, mint, session_id, ALEX), ALEX, **WIDE)
     a = await enter(alex)
-    await same_board([d, s, a], checker, Counter(stroke=1, rect=1, note=1))
+    syncs = record_syncs(a)  # the connections made from now on
+    seen = await same_board([d, s, a], checker, Counter(stroke=1, rect=1, note=1))
 
     # Alex's network goes away; the others go on drawing and deleting meanwhile.
     await alex.context.set_offline(True)
@@ -276,6 +302,8 @@ async def test_a_late_joiner_and_a_browser_that_was_offline_see_the_same_board(
     await alex.context.set_offline(False)
     await expect(a.get_by_text("Connected", exact=True)).to_be_visible(timeout=30_000)
     await same_board([d, s, a], checker, missed)
+    # After the outage the page asked only for what it missed (the board's seq before it).
+    assert syncs == [seen["seq"]]
 
 
 async def test_undo_and_redo_are_per_person(
@@ -417,7 +445,40 @@ async def test_on_a_phone_the_board_replaces_the_people(
     assert await s.evaluate("() => document.documentElement.scrollWidth") <= 360
     await draw_stroke(s, (300, 300))
     await same_board([s], checker, Counter(stroke=1))
-    toggle = s.get_by_role("group", name="Your controls").get_by_role("button", name="Whiteboard")
-    await toggle.click()
+    await board_toggle(s).click()
     await expect(s.get_by_role("list", name="People in the session")).to_be_visible()
     await expect(region(s)).to_be_hidden()
+
+
+async def test_a_breakout_room_has_its_own_board(
+    wb_server: ServerProcess, mint: Callable[..., str], session_id: str,
+    new_person: NewPerson, checker: FacilitatorControls,
+) -> None:
+    server = wb_server
+    fac = FacilitatorControls(server, session_id, mint(session_id, DANA, Role.FACILITATOR))
+    await fac.join()
+    try:
+        sam = await new_person(link(server, mint, session_id, SAM, pid="p-sam"), SAM, **WIDE)
+        alex = await new_person(link(server, mint, session_id, ALEX), ALEX, **WIDE)
+        s, a = await asyncio.gather(enter(sam), enter(alex))
+        await draw_stroke(s, (200, 200))
+        await draw_shape(a, "Rectangle", (700, 200), (900, 400))
+        main = await same_board([s, a], checker, Counter(stroke=1, rect=1))
+
+        # Sam goes to a breakout: its board is empty, and what Sam draws there stays there.
+        await fac.request("breakouts.create", {"names": ["Pairs"]})
+        await fac.request("breakouts.assign", {"assignments": {"p-sam": "breakout-1"}})
+        await fac.request("breakouts.open", {})
+        await shown_count(s, 0)
+        await draw_shape(s, "Ellipse", (300, 300), (600, 500))
+        await shown_count(s, 1)
+        await fac.request("breakouts.visit", {"room_id": "breakout-1"})
+        pairs = await same_board([s], fac, Counter(ellipse=1))
+        assert await board(a).get_attribute("data-board-hash") == main["hash"]
+        assert pairs["hash"] != main["hash"]
+
+        # Everyone back: Sam sees the main room's board again.
+        await fac.request("breakouts.close", {})
+        await same_board([s, a], checker, Counter(stroke=1, rect=1))
+    finally:
+        await fac.close()
