@@ -38,8 +38,8 @@ export class Cursors {
     if (!c) {
       const color = colorFor(event.participant_id);
       const g = svg('g', { class: 'wb-cursor', 'data-cursor': event.participant_id, 'aria-hidden': 'true' });
-      const label = svg('text', { x: 12, y: 6, 'font-size': 20, fill: color, stroke: '#ffffff', 'stroke-width': 4, 'paint-order': 'stroke' });
-      g.append(svg('circle', { r: 7, fill: color, stroke: '#ffffff', 'stroke-width': 2 }), label);
+      const label = svg('text', { x: 14, y: 8, 'font-size': 26, fill: color, stroke: '#ffffff', 'stroke-width': 5, 'paint-order': 'stroke' });
+      g.append(svg('circle', { r: 9, fill: color, stroke: '#ffffff', 'stroke-width': 2 }), label);
       this.layer.appendChild(g);
       c = { g, label, timer: 0 };
       this.shown.set(event.participant_id, c);

@@ -6,9 +6,9 @@ import type { BoardElement, BoardPoint } from '../protocol';
 
 export const SVG_NS = 'http://www.w3.org/2000/svg';
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
-export const TEXT_SIZE = 28;
-export const NOTE_TEXT_SIZE = 22;
-export const NOTE_PADDING = 14;
+export const TEXT_SIZE = 36;
+export const NOTE_TEXT_SIZE = 28;
+export const NOTE_PADDING = 16;
 /** A rough average glyph width, as a share of the font size, for wrapping. */
 const GLYPH = 0.55;
 const LINE_HEIGHT = 1.3;

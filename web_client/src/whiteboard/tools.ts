@@ -15,8 +15,8 @@ import {
 
 export type Tool = 'pen' | 'line' | 'arrow' | 'rect' | 'ellipse' | 'text' | 'note' | 'select';
 
-export const PEN_WIDTH = 5;
-export const SHAPE_WIDTH = 4;
+export const PEN_WIDTH = 8;
+export const SHAPE_WIDTH = 5;
 /** Smaller than this (board units), a shape is a slip of the hand, not a shape. */
 const MIN_SHAPE = 4;
 const MIN_SIZE = 12;

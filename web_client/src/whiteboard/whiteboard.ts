@@ -40,7 +40,7 @@ import { Toolbar, TOOLS } from './toolbar';
 import { PointerTools, SHAPE_WIDTH, round2, type Tool } from './tools';
 
 export const WATCH_ONLY = 'The facilitator is drawing; you can watch.';
-const NOTE_SIZE = { w: 240, h: 180 };
+const NOTE_SIZE = { w: 280, h: 220 };
 /** A sticky note's background follows the ink colour chosen. */
 const NOTE_FILL: Record<string, string> = { '#c0392b': NOTE_FILLS[3], '#1e6fd9': NOTE_FILLS[2], '#2e8540': NOTE_FILLS[1] };
 
