@@ -473,9 +473,9 @@ export class Call {
 
   private personLeft(id: string, reason: string, before: PublicParticipant): void {
     this.view.remove(id);
+    this.whiteboard.refresh();
     this.session?.personLeft(id);
     this.group.peopleChanged();
-    this.whiteboard.refresh();
     this.view.announce(
       reason === 'removed' ? `${before.name} is no longer in the session.` : `${before.name} left the session.`,
     );
