@@ -434,6 +434,48 @@ async def test_the_board_is_saved_as_svg_and_png(
     assert struct.unpack(">II", png[16:24]) == (1600, 1000)
 
 
+async def pen_stroke(page: Page, points: list[tuple[float, float, float]]) -> None:
+    """A stroke with a pen: (x, y, pressure) in board units, through Chromium's input."""
+    cdp = await page.context.new_cdp_session(page)
+    kinds = ["mousePressed"] + ["mouseMoved"] * (len(points) - 2) + ["mouseReleased"]
+    for kind, (x, y, force) in zip(kinds, points, strict=True):
+        sx, sy = await to_screen(page, (x, y))
+        await cdp.send("Input.dispatchMouseEvent", {
+            "type": kind, "x": sx, "y": sy, "button": "left", "buttons": 1,
+            "clickCount": 1, "pointerType": "pen", "force": force,
+        })
+    await cdp.detach()
+
+
+async def finger_stroke(page: Page, points: list[Point]) -> None:
+    """A stroke with a finger on a touch screen, through Chromium's input."""
+    cdp = await page.context.new_cdp_session(page)
+    kinds = ["touchStart"] + ["touchMove"] * (len(points) - 2) + ["touchEnd"]
+    for kind, p in zip(kinds, points, strict=True):
+        sx, sy = await to_screen(page, p)
+        touches = [] if kind == "touchEnd" else [{"x": sx, "y": sy}]
+        await cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touches})
+    await cdp.detach()
+
+
+async def test_pen_pressure_and_a_finger_draw_too(
+    wb_server: ServerProcess, mint: Callable[..., str], session_id: str,
+    new_person: NewPerson, checker: FacilitatorControls,
+) -> None:
+    sam = await new_person(link(wb_server, mint, session_id, SAM), SAM, **WIDE)
+    s = await enter(sam)
+    await choose(s, "Pen")
+    pressures = [0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 0.9]
+    await pen_stroke(s, [(200 + 40 * i, 300 + 10 * i, f) for i, f in enumerate(pressures)])
+    b = await same_board([s], checker, Counter(stroke=1))
+    # The pen's pressure travels with each point (the first and last as pressed).
+    sent = [p[2] for p in element_of(b, "stroke")["points"]]
+    assert sent[0] == pytest.approx(0.2, abs=0.01) and max(sent) == pytest.approx(0.9, abs=0.01)
+
+    await finger_stroke(s, [(700, 600), (760, 640), (820, 620), (900, 700)])
+    await same_board([s], checker, Counter(stroke=2))
+
+
 async def test_on_a_phone_the_board_replaces_the_people(
     wb_server: ServerProcess, mint: Callable[..., str], session_id: str,
     new_person: NewPerson, checker: FacilitatorControls,
