@@ -259,6 +259,23 @@ async def test_three_people_draw_at_once_and_see_the_same_board(
     assert moved["y"] == pytest.approx(ellipse["y"] + 50, abs=3)
     assert moved["version"] == ellipse["version"] + 1
 
+    # Dana makes the rectangle larger by its handle, and changes the words of the text.
+    rect = element_of(after, "rect")
+    await choose(d, "Select and move")
+    await d.mouse.click(*(await to_screen(d, (rect["x"] + 20, rect["y"] + 20))))
+    corner = (rect["x"] + rect["w"] + 4, rect["y"] + rect["h"] + 4)
+    await drag(d, [corner, (corner[0] + 120, corner[1] + 60)])
+    text = element_of(after, "text")
+    await d.mouse.dblclick(*(await to_screen(d, (text["x"] + 20, text["y"] + 20))))
+    dialog = d.get_by_role("dialog", name="Edit the text")
+    await expect(dialog.get_by_label("Words")).to_have_value("What helped this week?")
+    await dialog.get_by_label("Words").fill("What helped you this week?")
+    await dialog.get_by_role("button", name="Save").click()
+    edited = await same_board(pages, checker, drawn - Counter(line=1))
+    assert element_of(edited, "rect")["w"] == pytest.approx(rect["w"] + 120, abs=3)
+    assert element_of(edited, "rect")["h"] == pytest.approx(rect["h"] + 60, abs=3)
+    assert element_of(edited, "text")["text"] == "What helped you this week?"
+
     # Someone's pointer over the board shows with their name to the others, then fades.
     await s.mouse.move(*(await to_screen(s, (800, 900))))
     await s.mouse.move(*(await to_screen(s, (820, 910))))

@@ -20,6 +20,7 @@ export const SHAPE_WIDTH = 5;
 /** Smaller than this (board units), a shape is a slip of the hand, not a shape. */
 const MIN_SHAPE = 4;
 const MIN_SIZE = 12;
+const DOUBLE_PRESS_MS = 500;
 
 export interface ToolHost {
   readonly svg: SVGSVGElement;
@@ -115,6 +116,7 @@ function shapeBox(g: { x0: number; y0: number; x1: number; y1: number }): { x: n
 export class PointerTools {
   private gesture: Gesture | null = null;
   private pointerId: number | null = null;
+  private lastPress: { id: string; at: number } | null = null;
 
   constructor(private readonly host: ToolHost) {
     const s = host.svg;
@@ -122,7 +124,6 @@ export class PointerTools {
     s.addEventListener('pointermove', this.move);
     s.addEventListener('pointerup', this.up);
     s.addEventListener('pointercancel', this.cancel);
-    s.addEventListener('dblclick', this.doubleClick);
   }
 
   /** Board coordinates of a pointer event, kept on the board. */
@@ -171,6 +172,15 @@ export class PointerTools {
         const id = target?.closest('[data-id]')?.getAttribute('data-id') ?? null;
         const el = id ? this.host.element(id) : undefined;
         this.host.select(el ? el.id : null);
+        // A second press on the same words (a double click or tap) edits them.
+        const last = this.lastPress;
+        this.lastPress = el ? { id: el.id, at: e.timeStamp } : null;
+        if (el && last?.id === el.id && e.timeStamp - last.at < DOUBLE_PRESS_MS && (el.kind === 'text' || el.kind === 'note')) {
+          this.lastPress = null;
+          e.preventDefault();
+          this.host.edit(el.id);
+          return;
+        }
         if (el) gesture = { kind: 'move', el, x0: x, y0: y, dx: 0, dy: 0 };
         break;
       }
@@ -296,13 +306,6 @@ export class PointerTools {
     this.host.draft(null);
   }
 
-  private readonly doubleClick = (e: MouseEvent): void => {
-    if (this.host.tool() !== 'select' || !this.host.canDraw()) return;
-    const id = e.target instanceof Element ? e.target.closest('[data-id]')?.getAttribute('data-id') : null;
-    const el = id ? this.host.element(id) : undefined;
-    if (el && (el.kind === 'text' || el.kind === 'note')) this.host.edit(el.id);
-  };
-
   destroy(): void {
     this.end();
     const s = this.host.svg;
@@ -310,6 +313,5 @@ export class PointerTools {
     s.removeEventListener('pointermove', this.move);
     s.removeEventListener('pointerup', this.up);
     s.removeEventListener('pointercancel', this.cancel);
-    s.removeEventListener('dblclick', this.doubleClick);
   }
 }

@@ -342,7 +342,7 @@ export class Whiteboard {
 
   private async editText(id: string): Promise<void> {
     const el = this.model.get(id);
-    if (!el) return;
+    if (!el || (el.kind !== 'text' && el.kind !== 'note') || !this.canDraw()) return;
     const words = await this.askWords(el.kind === 'note' ? 'Edit the sticky note' : 'Edit the text', el.text);
     if (!words || words === el.text || !this.model.get(id)) return;
     this.update(id, el.kind === 'text' ? { text: words, ...textSize(words) } : { text: words });
@@ -418,6 +418,7 @@ export class Whiteboard {
     else if (mod || e.altKey) done = false;
     else if (e.key === 'Delete' || e.key === 'Backspace') this.deleteSelected();
     else if (e.key === 'Escape' && this.selected) this.select(null);
+    else if (e.key === 'Enter' && this.selected && target?.closest('button, a') == null) void this.editText(this.selected);
     else {
       const t = TOOLS.find((x) => x.key.toLowerCase() === key);
       if (t && this.canDraw()) this.setTool(t.tool);
