@@ -8,6 +8,8 @@
 import type { Ack, AppliedOp, BoardSettings, BoardState, WhiteboardApplied } from '../protocol';
 import type { BoardModel } from './model';
 
+const RETRY_MS = 2000;
+
 export type BoardSyncFn = (since: number | null) => Promise<Ack<{ board: BoardState }>>;
 
 export interface BoardSyncListener {
@@ -86,7 +88,11 @@ export class BoardSync {
     if (epoch !== this.epoch) return; // suspended or moved meanwhile: the next enter() asks again
     this.syncing = false;
     if (!ack.ok) {
-      // Not joined (yet) or a passing refusal: the next enter() after a (re)join asks again.
+      // A passing refusal (slow server, rate): ask again in a moment, unless a reconnect
+      // or a move comes first (its enter() asks anyway).
+      window.setTimeout(() => {
+        if (epoch === this.epoch && !this.syncing) void this.sync();
+      }, RETRY_MS);
       return;
     }
     const board = ack.board;
