@@ -541,3 +541,31 @@ async def test_a_breakout_room_has_its_own_board(
         await same_board([s, a], checker, Counter(stroke=1, rect=1))
     finally:
         await fac.close()
+
+
+async def test_the_board_hash_agrees_with_the_server_on_awkward_numbers_and_words(
+    wb_server: ServerProcess, mint: Callable[..., str], session_id: str,
+    new_person: NewPerson, checker: FacilitatorControls,
+) -> None:
+    """Elements written by another client, with numbers whose rounding ties and words that
+    JSON escapes: the page's hash is still the server's."""
+    fac = FacilitatorControls(wb_server, session_id, mint(session_id, DANA, Role.FACILITATOR))
+    await fac.join()
+    try:
+        sam = await new_person(link(wb_server, mint, session_id, SAM), SAM, **WIDE)
+        s = await enter(sam)
+        base = {"points": [], "color": "#1f2933", "fill": None, "width": 2.5, "text": ""}
+        awkward = [
+            {"id": "t-1", "kind": "text", "x": 0.125, "y": 2.675, "w": 10.005, "h": 0.5,
+             **base, "text": 'Café \u2013 ✓ 日本 "quoted" \\ back\nnext\ttab \u0001'},
+            {"id": "n-2", "kind": "note", "x": 1.005, "y": 0.015, "w": 200, "h": 100,
+             **base, "fill": "#ffd9e0", "text": "😊 emoji, \u2028 separator"},
+            {"id": "a-3", "kind": "arrow", "x": -0.005, "y": 999.995, "w": 0, "h": 0,
+             **base, "points": [[0, 0, 0.5], [0.125, -0.375, 0.625]]},
+        ]
+        for i, element in enumerate(awkward):
+            await fac.request("whiteboard.op", {"op": {"type": "add", "element": element},
+                                                "client_op_id": f"op-{i}"})
+        await same_board([s], checker, Counter(text=1, note=1, arrow=1))
+    finally:
+        await fac.close()
