@@ -87,11 +87,12 @@ def summary_row(label: str, values: list[float], unit: str = "s", scale: float =
             f" {unit}")
 
 
-def header(title: str) -> None:
+def header(title: str, columns: bool = True) -> None:
     print(f"# {title}")
     print(f"# {time.strftime('%Y-%m-%d')}  {platform.node()}  {os.cpu_count()} cores  "
           f"{platform.python_implementation()} {platform.python_version()}")
-    print(f"{'measure':52} {'p50':>8} {'p95':>8} {'max':>8}")
+    if columns:
+        print(f"{'measure':52} {'p50':>8} {'p95':>8} {'max':>8}")
 
 
 def cpu_seconds(pid: int) -> float:

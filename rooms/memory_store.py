@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
+from rooms.packing import pack, unpack
 from rooms.store import DEFAULT_CHAT_LENGTH, DEFAULT_EVENT_LOG_LENGTH, entries_after
 from rooms.whiteboard import AppliedOp, BoardSettings, BoardSnapshot, UndoHistory
 
@@ -21,14 +22,16 @@ class _RoomLog:
 
 
 class _Board:
+    """A board's records, packed (a copy in and out, as with Redis, but cheap)."""
+
     __slots__ = ("histories", "ops", "seq", "settings", "snapshot")
 
     def __init__(self) -> None:
         self.seq = 0
-        self.ops: list[AppliedOp] = []
-        self.snapshot: BoardSnapshot | None = None
-        self.settings: BoardSettings | None = None
-        self.histories: dict[str, UndoHistory] = {}
+        self.ops: list[tuple[int, bytes]] = []
+        self.snapshot: bytes | None = None
+        self.settings: bytes | None = None
+        self.histories: dict[str, bytes] = {}
 
 
 class MemoryStore:
@@ -128,14 +131,14 @@ class MemoryStore:
     async def append_board_op(self, board: str, op: AppliedOp) -> AppliedOp:
         b = self._board(board)
         b.seq += 1
-        numbered = copy.deepcopy(replace(op, seq=b.seq))
-        b.ops.append(numbered)
-        return copy.deepcopy(numbered)
+        numbered = replace(op, seq=b.seq)
+        b.ops.append((b.seq, pack(numbered.to_dict())))
+        return numbered
 
     async def board_ops_since(self, board: str, after_seq: int) -> list[AppliedOp] | None:
         b = self._boards.get(board) or _Board()
-        ops = entries_after(b.ops, lambda op: op.seq, b.seq, after_seq)
-        return copy.deepcopy(ops)
+        ops = entries_after(b.ops, lambda op: op[0], b.seq, after_seq)
+        return None if ops is None else [AppliedOp.from_dict(unpack(blob)) for _, blob in ops]
 
     async def board_seq(self, board: str) -> int:
         b = self._boards.get(board)
@@ -143,34 +146,36 @@ class MemoryStore:
 
     async def trim_board_ops(self, board: str, through_seq: int) -> None:
         b = self._board(board)
-        b.ops = [op for op in b.ops if op.seq > through_seq]
+        b.ops = [op for op in b.ops if op[0] > through_seq]
 
     async def put_board_snapshot(self, board: str, snapshot: BoardSnapshot) -> None:
-        self._board(board).snapshot = copy.deepcopy(snapshot)
+        self._board(board).snapshot = pack(snapshot.to_dict())
 
     async def get_board_snapshot(self, board: str) -> BoardSnapshot | None:
         b = self._boards.get(board)
-        return copy.deepcopy(b.snapshot) if b else None
+        return BoardSnapshot.from_dict(unpack(b.snapshot)) if b and b.snapshot else None
 
     async def get_board_settings(self, board: str) -> BoardSettings | None:
         b = self._boards.get(board)
-        return copy.deepcopy(b.settings) if b else None
+        return BoardSettings.from_dict(unpack(b.settings)) if b and b.settings else None
 
     async def put_board_settings(self, board: str, settings: BoardSettings) -> None:
-        self._board(board).settings = copy.deepcopy(settings)
+        self._board(board).settings = pack(settings.to_dict())
 
     async def get_undo_history(self, board: str, participant_id: str) -> UndoHistory | None:
         b = self._boards.get(board)
-        return copy.deepcopy(b.histories.get(participant_id)) if b else None
+        raw = b.histories.get(participant_id) if b else None
+        return UndoHistory.from_dict(unpack(raw)) if raw else None
 
     async def put_undo_history(
         self, board: str, participant_id: str, history: UndoHistory
     ) -> None:
-        self._board(board).histories[participant_id] = copy.deepcopy(history)
+        self._board(board).histories[participant_id] = pack(history.to_dict())
 
     async def list_undo_histories(self, board: str) -> dict[str, UndoHistory]:
         b = self._boards.get(board)
-        return copy.deepcopy(b.histories) if b else {}
+        histories = b.histories if b else {}
+        return {pid: UndoHistory.from_dict(unpack(raw)) for pid, raw in histories.items()}
 
     async def drop_session(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)

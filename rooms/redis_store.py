@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import msgpack  # type: ignore[import-untyped]
 import redis.asyncio as aioredis
 
 from rooms.model import ChatMessage, Participant, Room, RoomEvent, Session
+from rooms.packing import pack as _pack
+from rooms.packing import unpack as _unpack
 from rooms.store import DEFAULT_CHAT_LENGTH, DEFAULT_EVENT_LOG_LENGTH, entries_after
 from rooms.whiteboard import AppliedOp, BoardSettings, BoardSnapshot, UndoHistory
 
@@ -37,18 +38,8 @@ return seq
 _ROOM_KEYS = ("seq", "log", "chat", "wbseq", "wblog", "wbsnap", "wbsettings", "wbundo")
 
 
-def _pack(obj: Any) -> bytes:
-    return msgpack.packb(obj, use_bin_type=True)  # type: ignore[no-any-return]
-
-
 def _text(data: bytes | str) -> str:
     return data.decode() if isinstance(data, bytes) else data
-
-
-def _unpack(data: bytes | str) -> Any:
-    # The client is made with decode_responses=False: replies are always bytes.
-    assert isinstance(data, bytes)
-    return msgpack.unpackb(data, raw=False)
 
 
 class RedisStore:

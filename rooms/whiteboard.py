@@ -7,7 +7,7 @@ sequence) plus, now and then, a snapshot of every element; see `facilitation.whi
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 # The board is this many logical units wide and high; clients scale it to their screen.
@@ -47,7 +47,14 @@ class Element:
     deleted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: that copies every point, and boards hold many. The dict
+        # shares `points` with the element; neither is ever changed in place.
+        return {
+            "id": self.id, "kind": self.kind, "x": self.x, "y": self.y, "w": self.w,
+            "h": self.h, "points": self.points, "color": self.color, "fill": self.fill,
+            "width": self.width, "text": self.text, "author": self.author,
+            "version": self.version, "deleted": self.deleted,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Element:
