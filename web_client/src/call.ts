@@ -41,6 +41,7 @@ import { RoomView } from './roomview';
 import { type MediaSession, type SessionHost, sameMedia } from './session';
 import { SfuSession } from './sfu';
 import { MAY_UNMUTE, closedReason, linkProblem } from './words';
+import { Whiteboard } from './whiteboard/whiteboard';
 
 export interface JoinChoices {
   media: LocalMedia | null;
@@ -81,6 +82,8 @@ export class Call {
   private readonly sync: RoomSync;
   /** Hands, spotlight, chat, settings and the facilitator's panel. */
   private readonly group: Group;
+  /** The room's shared whiteboard. */
+  private readonly whiteboard: Whiteboard;
   /** Our own entry as the room last showed it (role, may_unmute, ...). */
   private self: PublicParticipant | null = null;
   /** The room's media set-up as last heard, and the session that runs it. */
@@ -193,6 +196,16 @@ export class Call {
           online: () => this.inRoom(),
         })
       : null;
+    this.whiteboard = new Whiteboard({
+      socket: conn.socket,
+      request: (name, payload) => this.conn.request(name, payload),
+      selfId: () => this.selfId,
+      role: () => this.self?.role ?? link.role,
+      participants: () => this.sync.participants,
+      shown: (open) => this.view.showBoard(open),
+      announce: (text) => this.view.announce(text),
+    });
+    this.view.addBoard(this.whiteboard.el, this.whiteboard.toggle);
     this.listen('engagement.updated', (e) => this.engagement.updated(e));
     this.listen('mood.updated', (e) => this.engagement.moodUpdated(e));
     this.listen('mood.asked', (e) => {
@@ -238,6 +251,7 @@ export class Call {
   onDisconnected(reason: string): void {
     if (this.state === 'ended') return;
     this.sync.suspend();
+    this.whiteboard.suspend();
     this.pendingSignals = [];
     this.session?.suspended();
     if (reason === 'io server disconnect') {
@@ -474,6 +488,7 @@ export class Call {
       this.startSession(false);
     }
     this.group.entered();
+    this.whiteboard.entered(room.room);
     this.refreshMicrophone();
     this.refreshEngagement();
     this.activity?.joined();
@@ -556,6 +571,7 @@ export class Call {
   private personJoined(p: PublicParticipant): void {
     this.view.addOrUpdate(p);
     this.group.peopleChanged();
+    this.whiteboard.refresh();
     if (this.quiet) return; // the snapshot at join: the session starts after it
     this.view.announce(`${p.name} joined the session.`);
     if (!this.applyingJoin) this.session?.personJoined(p);
@@ -564,11 +580,13 @@ export class Call {
   private personUpdated(p: PublicParticipant, before: PublicParticipant): void {
     this.view.addOrUpdate(p);
     this.group.peopleChanged();
+    this.whiteboard.refresh();
     if (!this.applyingJoin) this.session?.personUpdated(p, before);
   }
 
   private personLeft(id: string, reason: string, before: PublicParticipant): void {
     this.view.remove(id);
+    this.whiteboard.refresh();
     this.session?.personLeft(id);
     this.group.peopleChanged();
     if (this.moving) return; // it is we who left their room
@@ -588,6 +606,7 @@ export class Call {
     this.group.setRole(p.role);
     this.group.peopleChanged();
     this.refreshEngagement();
+    this.whiteboard.refresh();
     // A facilitator stopped our microphone or camera: the server enforces it; follow it
     // here too so that the buttons tell the truth, and say so while it lasts.
     this.audioBlocked = Boolean(p.audio_blocked);
@@ -714,6 +733,7 @@ export class Call {
     this.moodDialog.destroy();
     this.engagement.destroy();
     this.group.destroy();
+    this.whiteboard.destroy();
     this.view.destroy();
     this.onEnd(ending);
   }

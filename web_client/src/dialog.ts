@@ -9,6 +9,8 @@ export interface DialogField {
   /** Text fields: the longest answer accepted. */
   maxLength?: number;
   hint?: string;
+  /** Text fields: the words already there (editing). */
+  value?: string;
 }
 
 export interface DialogOptions {
@@ -48,6 +50,7 @@ export function openDialog(options: DialogOptions): Promise<DialogResult> {
       maxlength: field.maxLength ? String(field.maxLength) : undefined,
       'aria-describedby': hintId,
     });
+    if (field.value) input.value = field.value;
     inputs.push(input);
     return h(
       'div',

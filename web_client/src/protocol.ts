@@ -757,16 +757,126 @@ export interface ServerEvents {
   'mood.updated': (event: MoodView) => void;
 }
 
-// ---- Whiteboard names (server helper's placeholder; issue 6) ---------------------------------
-// Only the names, so the names check (tests/signaling/test_protocol_docs.py) passes on the
-// server's branch. The web client's whiteboard types replace this block when merged.
-export const WHITEBOARD_REQUESTS = [
-  'whiteboard.op',
-  'whiteboard.undo',
-  'whiteboard.redo',
-  'whiteboard.sync',
-  'whiteboard.cursor',
-  'whiteboard.configure',
-] as const;
-export const WHITEBOARD_EVENTS = ['whiteboard.applied', 'whiteboard.cursor', 'whiteboard.settings'] as const;
-export const WHITEBOARD_ERROR_CODES = ['whiteboard_locked', 'whiteboard_full', 'nothing_to_undo', 'nothing_to_redo'] as const;
+// =============================================================================================
+// ---- Whiteboard (issue 6; /work/coord/whiteboard-spec.md, signaling/protocol.py) ------------
+// One board per room: always the caller's current room, never named by the client.
+// =============================================================================================
+export const BOARD_WIDTH = 1600;
+export const BOARD_HEIGHT = 1000;
+export const MAX_STROKE_POINTS = 2000;
+export const MAX_BOARD_TEXT = 500;
+export const MAX_DELETE_IDS = 200;
+
+export type ElementKind = 'stroke' | 'line' | 'arrow' | 'rect' | 'ellipse' | 'text' | 'note';
+
+/** The palette the server accepts for ink. */
+export const BOARD_COLORS = ['#1f2933', '#c0392b', '#1e6fd9', '#2e8540', '#b7791f', '#7b3fa0'] as const;
+/** The backgrounds the server accepts for sticky notes. */
+export const NOTE_FILLS = ['#fff3b0', '#d6f5d6', '#d9ecff', '#ffd9e0'] as const;
+
+/** [x, y, pressure], relative to the element's (x, y). */
+export type BoardPoint = [number, number, number];
+
+/** What a client sends in an `add`. */
+export interface NewElement {
+  id: string;
+  kind: ElementKind;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  points: BoardPoint[];
+  color: string;
+  fill: string | null;
+  width: number;
+  text: string;
+}
+
+/** An element as the server stores and sends it. */
+export interface BoardElement extends NewElement {
+  author: ParticipantId;
+  version: number;
+  deleted: boolean;
+}
+
+export type ElementChanges = Partial<Pick<NewElement, 'x' | 'y' | 'w' | 'h' | 'points' | 'color' | 'fill' | 'width' | 'text'>>;
+
+export type BoardOp =
+  | { type: 'add'; element: NewElement }
+  | { type: 'update'; id: string; changes: ElementChanges }
+  | { type: 'delete'; ids: string[] }
+  | { type: 'clear' };
+
+export interface AppliedOp {
+  seq: number;
+  author: ParticipantId;
+  client_op_id: string | null;
+  kind: 'add' | 'update' | 'delete' | 'clear' | 'undo' | 'redo';
+  /** The full new state of every element the op touched. */
+  elements: BoardElement[];
+}
+
+export interface BoardSettings {
+  /** open: everyone in the room draws; locked: facilitators and the listed drawers. */
+  mode: 'open' | 'locked';
+  drawers: ParticipantId[];
+}
+
+export interface BoardState {
+  seq: number;
+  settings: BoardSettings;
+  /** The full board (when `since` was null or too old), else null and `ops` = what was missed. */
+  snapshot: { seq: number; elements: BoardElement[] } | null;
+  ops: AppliedOp[];
+  /** board_hash() of the live elements (see whiteboard/hash.ts). */
+  hash?: string;
+}
+
+export interface WhiteboardOpRequest {
+  op: BoardOp;
+  client_op_id: string;
+}
+export interface WhiteboardSyncRequest {
+  since: number | null;
+}
+export interface WhiteboardCursorRequest {
+  x: number;
+  y: number;
+}
+export interface WhiteboardConfigureRequest {
+  mode: BoardSettings['mode'];
+  drawers: ParticipantId[];
+}
+
+/** Whiteboard refusals (facilitation/errors.py), besides the general ones. */
+export type WhiteboardErrorCode = 'whiteboard_locked' | 'whiteboard_full' | 'nothing_to_undo' | 'nothing_to_redo';
+
+// Declaration merging: the whiteboard's requests and events join the lists above.
+export interface Requests {
+  'whiteboard.op': { request: WhiteboardOpRequest; ack: { seq: number } };
+  'whiteboard.undo': { request: Empty; ack: { seq: number } };
+  'whiteboard.redo': { request: Empty; ack: { seq: number } };
+  'whiteboard.sync': { request: WhiteboardSyncRequest; ack: { board: BoardState } };
+  'whiteboard.configure': { request: WhiteboardConfigureRequest; ack: { settings: BoardSettings } };
+}
+
+export interface WhiteboardApplied {
+  room: string;
+  op: AppliedOp;
+}
+export interface WhiteboardCursor {
+  participant_id: ParticipantId;
+  name: string;
+  x: number;
+  y: number;
+}
+export interface WhiteboardSettingsEvent {
+  room: string;
+  settings: BoardSettings;
+}
+
+export interface ServerEvents {
+  'whiteboard.applied': (event: WhiteboardApplied) => void;
+  'whiteboard.cursor': (event: WhiteboardCursor) => void;
+  'whiteboard.settings': (event: WhiteboardSettingsEvent) => void;
+}

@@ -530,6 +530,18 @@ export class RoomView {
     this.selfTile.setSpotlight(this.spotlightId === p.id);
   }
 
+  /** A board beside the people (instead of them on a phone), with its button in the
+   * controls before "Leave session". */
+  addBoard(board: HTMLElement, toggle: HTMLElement): void {
+    this.stage.appendChild(board);
+    this.controls.insertBefore(toggle, this.controls.lastElementChild);
+  }
+
+  showBoard(open: boolean): void {
+    this.stage.classList.toggle('with-board', open);
+    this.layout();
+  }
+
   /** The notices above the people: covered, with them, by a panel on a phone. */
   private notices(): HTMLElement[] {
     return [this.banner, this.extras, this.waitingEl, this.noteEl, this.pausedEl, this.soundButton, this.blockEl];
