@@ -90,8 +90,8 @@ class Client:
         if name == "whiteboard.applied":
             op = data["op"]
             self.arrivals.append((op["client_op_id"], op["author"], time.monotonic()))
-        elif name == "whiteboard.cursor":
-            self.cursors += 1
+        elif name == "whiteboard.cursors":
+            self.cursors += len(data["cursors"])
 
     def next_op(self, rnd: random.Random) -> dict[str, Any]:
         self.counter += 1

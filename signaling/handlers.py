@@ -50,6 +50,7 @@ from signaling import protocol, tokens, turn
 from signaling.attendance_csv import to_csv
 from signaling.audit import AuditLog
 from signaling.config import Config
+from signaling.cursors import CURSORS, CursorBatcher
 from signaling.engagement_push import EngagementPush
 from signaling.janus.client import JanusConnectionLost, JanusError
 from signaling.ratelimit import TokenBucket
@@ -131,6 +132,9 @@ class Handlers:
         self.connections: dict[str, Connection] = {}
         self.engagement_push = EngagementPush(
             self.engagement, self.deliver, self._session_connected, config.engagement_interval
+        )
+        self.cursors = CursorBatcher(
+            lambda room, payload: self.sio.emit(CURSORS, payload, room=room_channel(room))
         )
         self._timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -319,6 +323,7 @@ class Handlers:
 
     async def close(self) -> None:
         await self.engagement_push.close()
+        await self.cursors.close()
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
@@ -598,9 +603,8 @@ class Handlers:
         # Beyond the throttle cursors are dropped without a word: the next one will do.
         if conn.cursor_bucket.take():
             d = await self.whiteboard.cursor(conn.identity, req.x, req.y)
-            await self.sio.emit(
-                d.name, {"room": d.room, **d.payload}, room=room_channel(d.room), skip_sid=conn.sid
-            )
+            self.cursors.put(d.room, d.payload["participant_id"], d.payload["name"],
+                             req.x, req.y)
         return protocol.ok()
 
     async def whiteboard_configure(self, conn: Connection, req: Any) -> dict[str, Any]:

@@ -510,8 +510,9 @@ class WhiteboardSyncRequest(_Payload):
 
 
 class WhiteboardCursorRequest(_Payload):
-    """`whiteboard.cursor`: where you point on the board; no ack needed. The others get
-    `whiteboard.cursor`; more than 15 a second are dropped silently."""
+    """`whiteboard.cursor`: where you point on the board; no ack needed. Everyone in the
+    room gets the room's cursors in one `whiteboard.cursors` ten times a second (skip your
+    own); more than 15 a second are dropped silently."""
 
     x: Coord
     y: Coord
@@ -624,7 +625,8 @@ SERVER_EVENTS: dict[str, str] = {
         "{room, op: {seq, author, client_op_id, kind, elements}}: an operation on your "
         "room's board, numbered by the board's own seq; a gap means: whiteboard.sync."
     ),
-    "whiteboard.cursor": "{room, participant_id, name, x, y}: someone points; not kept.",
+    "whiteboard.cursors": "{room, cursors: [{participant_id, name, x, y}]}: where people"
+    " point, ten times a second at most; not kept.",
     "whiteboard.settings": "{room, settings: {mode, drawers}}: who may draw now.",
 }
 

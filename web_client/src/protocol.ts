@@ -870,6 +870,11 @@ export interface WhiteboardCursor {
   x: number;
   y: number;
 }
+/** Everyone's pointer in the room, batched (`whiteboard.cursors`); skip your own. */
+export interface WhiteboardCursors {
+  room: string;
+  cursors: WhiteboardCursor[];
+}
 export interface WhiteboardSettingsEvent {
   room: string;
   settings: BoardSettings;
@@ -877,6 +882,6 @@ export interface WhiteboardSettingsEvent {
 
 export interface ServerEvents {
   'whiteboard.applied': (event: WhiteboardApplied) => void;
-  'whiteboard.cursor': (event: WhiteboardCursor) => void;
+  'whiteboard.cursors': (event: WhiteboardCursors) => void;
   'whiteboard.settings': (event: WhiteboardSettingsEvent) => void;
 }

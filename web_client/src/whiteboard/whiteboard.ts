@@ -27,7 +27,7 @@ import {
   type Role,
   type RoomEntered,
   type WhiteboardApplied,
-  type WhiteboardCursor,
+  type WhiteboardCursors,
   type WhiteboardSettingsEvent,
 } from '../protocol';
 import { Cursors } from './cursors';
@@ -167,7 +167,7 @@ export class Whiteboard {
 
     const s = host.socket;
     s.on('whiteboard.applied', this.onApplied);
-    s.on('whiteboard.cursor', this.onCursor);
+    s.on('whiteboard.cursors', this.onCursors);
     s.on('whiteboard.settings', this.onSettings);
     // Breakouts move people between rooms: each room has its own board.
     s.on('room.entered', this.onRoomEntered);
@@ -247,8 +247,10 @@ export class Whiteboard {
   // ---- server events ---------------------------------------------------------------------------
   private readonly onApplied = (event: WhiteboardApplied): void => this.sync.onApplied(event);
 
-  private readonly onCursor = (event: WhiteboardCursor): void => {
-    if (event.participant_id !== this.host.selfId()) this.cursors.show(event);
+  private readonly onCursors = (event: WhiteboardCursors): void => {
+    if (event.room !== this.sync.room) return;
+    const me = this.host.selfId();
+    for (const cursor of event.cursors) if (cursor.participant_id !== me) this.cursors.show(cursor);
   };
 
   private readonly onSettings = (event: WhiteboardSettingsEvent): void => {
@@ -486,7 +488,7 @@ export class Whiteboard {
   destroy(): void {
     const s = this.host.socket;
     s.off('whiteboard.applied', this.onApplied);
-    s.off('whiteboard.cursor', this.onCursor);
+    s.off('whiteboard.cursors', this.onCursors);
     s.off('whiteboard.settings', this.onSettings);
     s.off('room.entered', this.onRoomEntered);
     document.removeEventListener('keydown', this.onKey);
