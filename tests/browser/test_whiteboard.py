@@ -98,6 +98,22 @@ async def enter(person: Person) -> Page:
     return person.page
 
 
+async def board_people(
+    server: ServerProcess, mint: Callable[..., str], session_id: str,
+    new_person: NewPerson, *names: str,
+) -> list[Page]:
+    """Open the links of `names` (Dana as the facilitator), pass the device check and open
+    the board on each page, at once."""
+    people = [
+        await new_person(
+            link(server, mint, session_id, n, Role.FACILITATOR if n == DANA else Role.PARTICIPANT),
+            n, **WIDE,
+        )
+        for n in names
+    ]
+    return list(await asyncio.gather(*(enter(p) for p in people)))
+
+
 async def to_screen(page: Page, p: Point) -> Point:
     """Board units (1600 x 1000) to the page's pixels, as the board is drawn now."""
     xy: list[float] = await page.evaluate(
@@ -207,10 +223,7 @@ async def test_three_people_draw_at_once_and_see_the_same_board(
     new_person: NewPerson, checker: FacilitatorControls,
 ) -> None:
     server = wb_server
-    dana = await new_person(link(server, mint, session_id, DANA, Role.FACILITATOR), DANA, **WIDE)
-    sam = await new_person(link(server, mint, session_id, SAM), SAM, **WIDE)
-    alex = await new_person(link(server, mint, session_id, ALEX), ALEX, **WIDE)
-    pages = list(await asyncio.gather(enter(dana), enter(sam), enter(alex)))
+    pages = await board_people(server, mint, session_id, new_person, DANA, SAM, ALEX)
     d, s, a = pages
     await expect(tool(d, "Pen")).to_be_enabled()
 
@@ -289,9 +302,7 @@ async def test_a_late_joiner_and_a_browser_that_was_offline_see_the_same_board(
     new_person: NewPerson, checker: FacilitatorControls,
 ) -> None:
     server = wb_server
-    dana = await new_person(link(server, mint, session_id, DANA, Role.FACILITATOR), DANA, **WIDE)
-    sam = await new_person(link(server, mint, session_id, SAM), SAM, **WIDE)
-    d, s = await asyncio.gather(enter(dana), enter(sam))
+    d, s = await board_people(server, mint, session_id, new_person, DANA, SAM)
     await draw_stroke(d, (200, 200))
     await draw_shape(s, "Rectangle", (700, 200), (900, 400))
     await write(s, "Sticky note", (1000, 200), "Breathe")
@@ -328,9 +339,7 @@ async def test_undo_and_redo_are_per_person(
     new_person: NewPerson, checker: FacilitatorControls,
 ) -> None:
     server = wb_server
-    sam = await new_person(link(server, mint, session_id, SAM), SAM, **WIDE)
-    alex = await new_person(link(server, mint, session_id, ALEX), ALEX, **WIDE)
-    s, a = await asyncio.gather(enter(sam), enter(alex))
+    s, a = await board_people(server, mint, session_id, new_person, SAM, ALEX)
 
     await draw_stroke(s, (200, 200))
     await same_board([s, a], checker, Counter(stroke=1))
@@ -360,9 +369,7 @@ async def test_the_facilitator_clears_the_board_and_brings_it_back(
     new_person: NewPerson, checker: FacilitatorControls,
 ) -> None:
     server = wb_server
-    dana = await new_person(link(server, mint, session_id, DANA, Role.FACILITATOR), DANA, **WIDE)
-    sam = await new_person(link(server, mint, session_id, SAM), SAM, **WIDE)
-    d, s = await asyncio.gather(enter(dana), enter(sam))
+    d, s = await board_people(server, mint, session_id, new_person, DANA, SAM)
     await draw_stroke(s, (200, 200))
     await write(s, "Text", (200, 600), "Hope")
     await draw_shape(d, "Ellipse", (800, 300), (1100, 500))
@@ -388,10 +395,7 @@ async def test_a_locked_board_leaves_participants_watching(
     new_person: NewPerson, checker: FacilitatorControls,
 ) -> None:
     server = wb_server
-    dana = await new_person(link(server, mint, session_id, DANA, Role.FACILITATOR), DANA, **WIDE)
-    sam = await new_person(link(server, mint, session_id, SAM), SAM, **WIDE)
-    alex = await new_person(link(server, mint, session_id, ALEX), ALEX, **WIDE)
-    d, s, a = await asyncio.gather(enter(dana), enter(sam), enter(alex))
+    d, s, a = await board_people(server, mint, session_id, new_person, DANA, SAM, ALEX)
     watching = "The facilitator is drawing; you can watch."
 
     await region(d).get_by_role("checkbox", name="Only facilitators draw").check()

@@ -858,6 +858,8 @@ export interface Requests {
   'whiteboard.redo': { request: Empty; ack: { seq: number } };
   'whiteboard.sync': { request: WhiteboardSyncRequest; ack: { board: BoardState } };
   'whiteboard.configure': { request: WhiteboardConfigureRequest; ack: { settings: BoardSettings } };
+  /** Sent with a plain emit (no ack awaited): the server batches everyone's pointers. */
+  'whiteboard.cursor': { request: { x: number; y: number }; ack: Empty };
 }
 
 export interface WhiteboardApplied {

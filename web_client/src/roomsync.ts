@@ -15,6 +15,7 @@ import type {
   SessionSettings,
   SyncAck,
 } from './protocol';
+import { drainInOrder } from './ordered';
 
 export interface RoomListener {
   joined(p: PublicParticipant): void;
@@ -97,15 +98,10 @@ export class RoomSync {
   }
 
   private drain(): void {
-    const pending = this.buffer.sort((a, b) => a.seq - b.seq);
+    const held = this.buffer;
     this.buffer = [];
-    for (let i = 0; i < pending.length; i++) {
-      if (this.syncing || !this.ready) {
-        this.buffer.push(...pending.slice(i));
-        return;
-      }
-      this.apply(pending[i]);
-    }
+    const rest = drainInOrder(held, () => this.syncing || !this.ready, (e) => this.apply(e));
+    this.buffer.push(...rest);
   }
 
   private apply(event: RoomEvent): void {

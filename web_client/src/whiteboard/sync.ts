@@ -7,6 +7,7 @@
 
 import type { Ack, AppliedOp, BoardSettings, BoardState, WhiteboardApplied } from '../protocol';
 import type { BoardModel } from './model';
+import { drainInOrder } from '../ordered';
 
 const RETRY_MS = 2000;
 
@@ -111,14 +112,9 @@ export class BoardSync {
   }
 
   private drain(): void {
-    const pending = this.buffer.sort((a, b) => a.seq - b.seq);
+    const held = this.buffer;
     this.buffer = [];
-    for (let i = 0; i < pending.length; i++) {
-      if (this.syncing || !this.ready) {
-        this.buffer.push(...pending.slice(i));
-        return;
-      }
-      this.take(pending[i]);
-    }
+    const rest = drainInOrder(held, () => this.syncing || !this.ready, (e) => this.take(e));
+    this.buffer.push(...rest);
   }
 }
