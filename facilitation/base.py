@@ -129,6 +129,14 @@ class SessionCommands:
             speaking=[p.id for p in people if p.speaking_since is not None],
         )
 
+    @staticmethod
+    def _still_in(p: Participant, room: str | None) -> None:
+        """A request made for a room (`room`, when the client says) must find its sender
+        still there: a message typed, or a note drawn, just before a move must not land in
+        the room the person was moved to."""
+        if room is not None and room != room_key(p.session_id, p.room_id):
+            raise Refused(ErrorCode.NOT_IN_ROOM, "You are in another room now.")
+
     async def _breakouts_view(self, session: Session, full: bool) -> dict[str, Any]:
         """The breakout rooms as a person sees them: the rooms, whether they are open and
         the timer (with the server's `now`, so a client with a wrong clock counts down

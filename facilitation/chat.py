@@ -19,7 +19,11 @@ MAX_CHAT_CHARS = 1000
 
 class Chat(SessionCommands):
     async def send(
-        self, identity: Identity, to: Literal["room", "facilitators"], text: str
+        self,
+        identity: Identity,
+        to: Literal["room", "facilitators"],
+        text: str,
+        room: str | None = None,
     ) -> list[Delivery]:
         text = text.strip()
         if not text:
@@ -29,6 +33,7 @@ class Chat(SessionCommands):
         command = Command.CHAT_ROOM if to == "room" else Command.CHAT_FACILITATORS
         async with self._session_lock(identity.session_id):
             p = await self._actor(identity, command)
+            self._still_in(p, room)
             message = ChatMessage(
                 id=uuid.uuid4().hex[:16],
                 room=room_key(p.session_id, p.room_id),

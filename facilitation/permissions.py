@@ -58,6 +58,7 @@ class Command(StrEnum):
     DRAW = "draw"  # add, change, delete your drawing; undo and redo your own; cursor
     DRAW_WHEN_LOCKED = "draw_when_locked"  # besides the drawers a facilitator chose
     CLEAR_WHITEBOARD = "clear_whiteboard"  # (undoable)
+    DELETE_ANY_DRAWING = "delete_any_drawing"  # delete what someone else drew
     CONFIGURE_WHITEBOARD = "configure_whiteboard"  # lock it, choose who draws
     EXPORT_WHITEBOARD = "export_whiteboard"  # the board as SVG over the HTTP API
 
@@ -112,6 +113,8 @@ PERMISSIONS: dict[Command, frozenset[Role]] = {
     Command.DRAW: _PUBLISHERS,
     Command.DRAW_WHEN_LOCKED: FACILITATORS,
     Command.CLEAR_WHITEBOARD: FACILITATORS,
+    # Participants delete only their own drawing: nobody wipes out another's.
+    Command.DELETE_ANY_DRAWING: FACILITATORS,
     Command.CONFIGURE_WHITEBOARD: FACILITATORS,
     Command.EXPORT_WHITEBOARD: FACILITATORS,
 }

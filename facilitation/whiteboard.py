@@ -47,7 +47,7 @@ from facilitation.board import (
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import Audit, Delivery, ToRoomVolatile
-from facilitation.permissions import Command, require, require_drawing
+from facilitation.permissions import Command, allowed, require, require_drawing
 from facilitation.whiteboard_svg import to_svg
 from rooms.model import MAIN_ROOM, Participant, room_key
 from rooms.whiteboard import MODES, AppliedOp, BoardSettings, BoardSnapshot, Element, UndoHistory
@@ -101,9 +101,13 @@ class Whiteboard(SessionCommands):
     async def _settings(self, key: str) -> BoardSettings:
         return await self.store.get_board_settings(key) or BoardSettings()
 
-    async def _drawer(self, identity: Identity) -> tuple[Participant, str]:
-        """The person drawing, allowed to on their room's board, and that board's key."""
+    async def _drawer(
+        self, identity: Identity, room: str | None = None
+    ) -> tuple[Participant, str]:
+        """The person drawing, allowed to on their room's board (still the room the client
+        drew for, when it says), and that board's key."""
         p = await self._actor(identity, Command.DRAW)
+        self._still_in(p, room)
         key = room_key(p.session_id, p.room_id)
         settings = await self._settings(key)
         require_drawing(p.role, p.id, settings.locked, settings.drawers)
@@ -154,20 +158,33 @@ class Whiteboard(SessionCommands):
         # Numbered by the board's own seq, not the room's event seq: not a `room.event`.
         return ToRoomVolatile(key, APPLIED, {"op": applied.to_dict()})
 
+    @staticmethod
+    def _may_delete(p: Participant, board: Board, ids: list[str]) -> None:
+        """Anyone may move or change what is on the board (drawing together), but only
+        facilitators delete what someone else drew: nobody wipes out another's work (and
+        a facilitator's clear is audited)."""
+        if allowed(p.role, Command.DELETE_ANY_DRAWING):
+            return
+        for eid in ids:
+            e = board.elements.get(eid)
+            if e is not None and e.author != p.id:
+                raise Refused(ErrorCode.NOT_PERMITTED, "You can delete only what you drew.")
+
     # ---- commands -------------------------------------------------------------------------
     async def apply(
-        self, identity: Identity, op: Op, client_op_id: str | None = None
+        self, identity: Identity, op: Op, client_op_id: str | None = None, room: str | None = None
     ) -> tuple[int, list[Delivery]]:
         """Draw: add, change or delete elements, or (facilitators) clear the board.
         Returns the op's seq and what to deliver."""
         async with self._session_lock(identity.session_id):
-            p, key = await self._drawer(identity)
+            p, key = await self._drawer(identity, room)
             board = await self._board(key)
             if isinstance(op, Add):
                 kind, (changed, step) = "add", plan_add(board, p.id, op.element)
             elif isinstance(op, Update):
                 kind, (changed, step) = "update", plan_update(board, op.id, op.changes)
             elif isinstance(op, Delete):
+                self._may_delete(p, board, op.ids)
                 kind, (changed, step) = "delete", plan_delete(board, op.ids)
             else:
                 require(p.role, Command.CLEAR_WHITEBOARD)
@@ -182,18 +199,20 @@ class Whiteboard(SessionCommands):
                 out.append(self._audit(p, "clear_whiteboard", elements=len(changed)))
             return applied.seq, out
 
-    async def undo(self, identity: Identity) -> tuple[int, list[Delivery]]:
+    async def undo(self, identity: Identity, room: str | None = None) -> tuple[int, list[Delivery]]:
         """Undo your latest own operation that can still be undone."""
-        return await self._revert(identity, redo=False)
+        return await self._revert(identity, redo=False, room=room)
 
-    async def redo(self, identity: Identity) -> tuple[int, list[Delivery]]:
+    async def redo(self, identity: Identity, room: str | None = None) -> tuple[int, list[Delivery]]:
         """Redo your latest undone operation (a new operation of your own empties this)."""
-        return await self._revert(identity, redo=True)
+        return await self._revert(identity, redo=True, room=room)
 
-    async def _revert(self, identity: Identity, *, redo: bool) -> tuple[int, list[Delivery]]:
+    async def _revert(
+        self, identity: Identity, *, redo: bool, room: str | None = None
+    ) -> tuple[int, list[Delivery]]:
         kind = "redo" if redo else "undo"
         async with self._session_lock(identity.session_id):
-            p, key = await self._drawer(identity)
+            p, key = await self._drawer(identity, room)
             board = await self._board(key)
             history = await self.store.get_undo_history(key, p.id) or UndoHistory()
             source, target = (history.redo, history.undo) if redo else (history.undo, history.redo)
@@ -257,11 +276,14 @@ class Whiteboard(SessionCommands):
                                        drawers=settings.drawers))
             return settings.to_dict(), out
 
-    async def cursor(self, identity: Identity, x: float, y: float) -> ToRoomVolatile:
-        """Where someone points on their room's board: passing, so neither kept nor locked."""
-        p = await self._actor(identity, Command.DRAW)
+    async def cursor(
+        self, identity: Identity, x: float, y: float, room: str | None = None
+    ) -> ToRoomVolatile:
+        """Where someone who may draw points on their room's board: passing, not kept (on
+        a locked board only those who may draw point, as only they draw)."""
+        p, key = await self._drawer(identity, room)
         return ToRoomVolatile(
-            room_key(p.session_id, p.room_id),
+            key,
             CURSOR,
             {"participant_id": p.id, "name": p.name, "x": x, "y": y},
         )

@@ -45,7 +45,7 @@ from facilitation import (
     Webhook,
     Whiteboard,
 )
-from rooms.model import Role
+from rooms.model import Role, room_key
 from signaling import protocol, tokens, turn
 from signaling.attendance_csv import to_csv
 from signaling.audit import AuditLog
@@ -239,10 +239,12 @@ class Handlers:
             "mood.answer": self.simple(lambda c, r: self.mood.answer(c.identity, r.value, r.word)),
             "mood.end": self.simple(lambda c, r: self.mood.end(c.identity)),
             "whiteboard.op": self.drawing(
-                lambda c, r: self.whiteboard.apply(c.identity, r.board_op(), r.client_op_id)
+                lambda c, r: self.whiteboard.apply(
+                    c.identity, r.board_op(), r.client_op_id, r.room
+                )
             ),
-            "whiteboard.undo": self.drawing(lambda c, r: self.whiteboard.undo(c.identity)),
-            "whiteboard.redo": self.drawing(lambda c, r: self.whiteboard.redo(c.identity)),
+            "whiteboard.undo": self.drawing(lambda c, r: self.whiteboard.undo(c.identity, r.room)),
+            "whiteboard.redo": self.drawing(lambda c, r: self.whiteboard.redo(c.identity, r.room)),
             "whiteboard.sync": self.whiteboard_sync,
             "whiteboard.cursor": self.whiteboard_cursor,
             "whiteboard.configure": self.whiteboard_configure,
@@ -400,13 +402,18 @@ class Handlers:
         whether there is anything to do, so stale timers are harmless)."""
         loop = asyncio.get_running_loop()
 
+        key = (d.session_id, f"wake:{d.at}")
+
         def fire() -> None:
+            self._timers.pop(key, None)
             task = asyncio.ensure_future(self._due(d.session_id))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
         delay = max(0.0, d.at - self.breakouts.clock())
-        self._timers[(d.session_id, f"wake:{d.at}")] = loop.call_later(delay, fire)
+        if (old := self._timers.pop(key, None)) is not None:
+            old.cancel()
+        self._timers[key] = loop.call_later(delay, fire)
 
     async def _due(self, session_id: str) -> None:
         try:
@@ -415,6 +422,13 @@ class Handlers:
             log.exception("breakout timer failed (session %s)", session_id)
 
     async def _enter_room(self, d: EnterRoom) -> None:
+        # Deliveries of two commands may overtake each other (handing one out can wait
+        # for the session again): follow only the move that matches where the record says
+        # the person is now, so a connection never listens to a room its person left.
+        p = await self.presence.store.get_participant(d.session_id, d.participant_id)
+        if p is None or room_key(p.session_id, p.room_id) != d.room:
+            log.debug("a stale move of %s to %s is skipped", d.participant_id, d.room)
+            return
         for conn in list(self.connections.values()):
             ident = conn.identity
             if (ident.session_id, ident.participant_id) != (d.session_id, d.participant_id):
@@ -541,7 +555,7 @@ class Handlers:
         # Chat has its own, slower rate: a burst, then one message every two seconds.
         if not conn.chat_bucket.take():
             raise Refused(ErrorCode.RATE_LIMITED, "Please wait a moment before sending more.")
-        await self.deliver(await self.chat.send(conn.identity, req.to, req.text))
+        await self.deliver(await self.chat.send(conn.identity, req.to, req.text, req.room))
         return protocol.ok()
 
     async def session_configure(self, conn: Connection, req: Any) -> dict[str, Any]:
@@ -602,7 +616,10 @@ class Handlers:
         assert isinstance(req, protocol.WhiteboardCursorRequest)
         # Beyond the throttle cursors are dropped without a word: the next one will do.
         if conn.cursor_bucket.take():
-            d = await self.whiteboard.cursor(conn.identity, req.x, req.y)
+            try:
+                d = await self.whiteboard.cursor(conn.identity, req.x, req.y, req.room)
+            except Refused:
+                return protocol.ok()  # passing: a refused pointer is simply not shown
             self.cursors.put(d.room, d.payload["participant_id"], d.payload["name"],
                              req.x, req.y)
         return protocol.ok()

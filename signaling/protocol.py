@@ -307,6 +307,9 @@ class ChatSendRequest(_Payload):
 
     to: Literal["room", "facilitators"]
     text: Annotated[str, Field(min_length=1, max_length=MAX_CHAT_CHARS)]
+    # The room (its key) the client sent this for: refused with `not_in_room` when you
+    # were moved meanwhile, so nothing lands in a room it was not meant for.
+    room: Annotated[str, Field(max_length=200)] | None = None
 
 
 class ChatRemoveRequest(_Payload):
@@ -488,6 +491,9 @@ class WhiteboardOpRequest(_Payload):
 
     op: Annotated[AddOp | UpdateOp | DeleteOp | ClearOp, Field(discriminator="type")]
     client_op_id: ElementId
+    # The room (its key) the client sent this for: refused with `not_in_room` when you
+    # were moved meanwhile, so nothing lands in a room it was not meant for.
+    room: Annotated[str, Field(max_length=200)] | None = None
 
     def board_op(self) -> Op:
         op = self.op
@@ -499,6 +505,15 @@ class WhiteboardOpRequest(_Payload):
         if isinstance(op, DeleteOp):
             return Delete(list(op.ids))
         return Clear()
+
+
+class WhiteboardUndoRequest(_Payload):
+    """`whiteboard.undo` / `whiteboard.redo`: take back (or do again) your latest own
+    operation. Ack: `{ok, seq}`."""
+
+    # The room (its key) the client sent this for: refused with `not_in_room` when you
+    # were moved meanwhile, so nothing lands in a room it was not meant for.
+    room: Annotated[str, Field(max_length=200)] | None = None
 
 
 class WhiteboardSyncRequest(_Payload):
@@ -516,6 +531,9 @@ class WhiteboardCursorRequest(_Payload):
 
     x: Coord
     y: Coord
+    # The room (its key) the client sent this for: refused with `not_in_room` when you
+    # were moved meanwhile, so nothing lands in a room it was not meant for.
+    room: Annotated[str, Field(max_length=200)] | None = None
 
 
 class WhiteboardConfigureRequest(_Payload):
@@ -582,8 +600,8 @@ REQUESTS: dict[str, type[_Payload]] = {
     "mood.answer": MoodAnswerRequest,
     "mood.end": Empty,
     "whiteboard.op": WhiteboardOpRequest,
-    "whiteboard.undo": Empty,
-    "whiteboard.redo": Empty,
+    "whiteboard.undo": WhiteboardUndoRequest,
+    "whiteboard.redo": WhiteboardUndoRequest,
     "whiteboard.sync": WhiteboardSyncRequest,
     "whiteboard.cursor": WhiteboardCursorRequest,
     "whiteboard.configure": WhiteboardConfigureRequest,

@@ -31,7 +31,7 @@ from facilitation import (
     Whiteboard,
 )
 from facilitation.permissions import allowed, require
-from facilitation.whiteboard import Add, Clear
+from facilitation.whiteboard import Add, Clear, Delete
 from rooms.memory_store import MemoryStore
 from rooms.model import MAIN_ROOM, Role, room_key
 
@@ -142,6 +142,10 @@ async def _group(role: Role) -> tuple[Group, Identity]:
     await g.chat.send(_identity("peer", Role.PARTICIPANT), "room", "hello")
     (message,) = await store.list_chat(room_key(SESSION, MAIN_ROOM))
     g.message_id = message.id
+    # Something the peer drew, which only facilitators may delete.
+    await g.whiteboard.apply(
+        _identity("peer", Role.PARTICIPANT), Add({**NOTE, "id": "n-peer"}), "c-peer"
+    )
     return g, _identity("actor", role)
 
 
@@ -189,6 +193,7 @@ ACTIONS: dict[Command, Action] = {
     Command.ANSWER_MOOD: lambda g, who: Mood(g.presence.store).answer(who, 4),
     Command.DRAW: lambda g, who: g.whiteboard.apply(who, Add(NOTE), "c-1"),
     Command.DRAW_WHEN_LOCKED: lambda g, who: g.whiteboard.apply(who, Add(NOTE), "c-1"),
+    Command.DELETE_ANY_DRAWING: lambda g, who: g.whiteboard.apply(who, Delete(["n-peer"]), "c-2"),
     Command.CLEAR_WHITEBOARD: lambda g, who: g.whiteboard.apply(who, Clear(), "c-1"),
     Command.CONFIGURE_WHITEBOARD: lambda g, who: g.whiteboard.configure(who, "locked", ["peer"]),
     Command.EXPORT_WHITEBOARD: lambda g, who: g.whiteboard.export_svg(who, MAIN_ROOM),

@@ -130,7 +130,7 @@ async def test_every_kind_is_drawn_numbered_and_sent_whole_to_the_room(board: Bo
         (element,) = op["elements"]
         assert as_sent(element) == {**shape(f"e{i}", kind), "author": "ann", "version": 1,
                                     "deleted": False}
-    _, out = await board.wb.apply(BEN, Delete(["e0"]), "c-x")
+    _, out = await board.wb.apply(FAC, Delete(["e0"]), "c-x")
     event = next(d for d in out if isinstance(d, ToRoomVolatile))
     assert event.room == MAIN
     assert len(await board.elements()) == 6
@@ -204,22 +204,35 @@ async def test_redo_never_overrides_someone_who_moved_it_back(board: Board) -> N
     assert (await board.elements())["r1"]["x"] == 100.0
 
 
+async def test_participants_move_others_drawing_but_delete_only_their_own(
+    board: Board,
+) -> None:
+    await board.draw(ANN, Add(shape("mine")))
+    await board.draw(BEN, Update("mine", {"x": 300.0}))  # drawing together: moved
+    before = await board.elements()
+    await refused(ErrorCode.NOT_PERMITTED, board.wb.apply(BEN, Delete(["mine"]), "c-d"))
+    await refused(ErrorCode.NOT_PERMITTED, board.wb.apply(BEN, Delete(["mine", "x"]), "c-e"))
+    assert await board.elements() == before
+    await board.draw(ANN, Delete(["mine"]))  # one's own, yes
+    assert await board.elements() == {}
+
+
 async def test_what_someone_else_deleted_stays_deleted_by_my_undo(board: Board) -> None:
     await board.draw(ANN, Add(shape("r1")))
     await board.draw(ANN, Update("r1", {"y": 10.0}))
-    await board.draw(BEN, Delete(["r1"]))
+    await board.draw(FAC, Delete(["r1"]))
     await refused(ErrorCode.NOTHING_TO_UNDO, board.wb.undo(ANN))
     await refused(ErrorCode.NOTHING_TO_UNDO, board.wb.undo(ANN))
     assert await board.elements() == {}
-    await board.wb.undo(BEN)
+    await board.wb.undo(FAC)
     assert (await board.elements())["r1"]["y"] == 10.0
 
 
 async def test_undoing_a_delete_brings_the_element_back_as_it_was(board: Board) -> None:
     await board.draw(BEN, Add(shape("s1", "stroke")))
     before = (await board.elements())["s1"]
-    await board.draw(ANN, Delete(["s1"]))
-    seq, out = await board.wb.undo(ANN)
+    await board.draw(FAC, Delete(["s1"]))
+    seq, out = await board.wb.undo(FAC)
     (back,) = applied(out)["elements"]
     assert back == {**before, "version": 3}
     assert seq == 3
@@ -402,7 +415,7 @@ async def test_a_full_board_refuses_more_and_so_does_an_undo_that_would_overfill
 async def test_late_joiners_get_the_board_and_reconnects_what_they_missed(board: Board) -> None:
     for i in range(5):
         await board.draw(ANN, Add(shape(f"a{i}")))
-    await board.draw(BEN, Delete(["a0"]))
+    await board.draw(FAC, Delete(["a0"]))
 
     late = await board.wb.sync(BEN, None)
     assert late["seq"] == 6 and late["ops"] == []

@@ -176,6 +176,7 @@ export class Call {
       () => this.selfId,
       () => this.sync.participants,
       link.role,
+      () => this.sync.room,
     );
 
     const request: RequestFn = (name, payload) => this.conn.request(name, payload);
@@ -506,6 +507,7 @@ export class Call {
   /** Leaving a room: close its media (the next room's set-up starts afresh). Our own
    * tile and tracks stay. */
   private dropMedia(): void {
+    this.group.roomChanged();
     this.session?.close();
     this.session = null;
     this.roomMedia = null;

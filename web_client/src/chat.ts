@@ -111,6 +111,15 @@ export class ChatPanel {
   }
 
   /** The chat so far (join, room.entered, a rejoin): replaces what is shown. */
+  /** Moved to another room: its own chat starts here; a half-written message meant for
+   * the room we left is not carried over (nor is its count of unread messages). */
+  roomChanged(): void {
+    this.input.value = '';
+    this.toSelect.value = 'room';
+    this.unread = 0;
+    this.onUnread(0, null);
+  }
+
   setHistory(messages: ChatMessage[]): void {
     for (const row of this.rows.values()) row.li.remove();
     this.rows.clear();

@@ -46,12 +46,15 @@ export class Group {
     private readonly selfId: () => string | null,
     private readonly participants: () => Map<string, PublicParticipant>,
     role: Role | string,
+    /** The room we are in (its key), for requests made for it. */
+    room: () => string | null,
   ) {
     this.role = role;
     this.facilitation = new FacilitatorPanel(request, () => this.state());
     this.chat = new ChatPanel(
       {
-        send: (to, text) => request('chat.send', { to, text }),
+        // With the room it was written in: not delivered elsewhere if we were moved.
+        send: (to, text) => request('chat.send', { to, text, room: room() ?? undefined }),
         remove: (id) => request('chat.remove', { message_id: id }),
       },
       selfId,
@@ -224,6 +227,11 @@ export class Group {
   peopleChanged(): void {
     this.checkIn.refresh();
     this.renderPanel();
+  }
+
+  /** We were moved to another room (breakouts, a check-in). */
+  roomChanged(): void {
+    this.chat.roomChanged();
   }
 
   chatHistory(messages: ChatMessage[] | null | undefined): void {

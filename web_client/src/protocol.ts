@@ -333,6 +333,8 @@ export const MAX_CHAT_CHARS = 1000;
 export interface ChatSendRequest {
   to: 'room' | 'facilitators';
   text: string;
+  /** The room it was written in: refused (`not_in_room`) if you were moved meanwhile. */
+  room?: string;
 }
 export interface ChatRemoveRequest {
   message_id: string;
@@ -835,6 +837,11 @@ export interface BoardState {
 export interface WhiteboardOpRequest {
   op: BoardOp;
   client_op_id: string;
+  /** The room whose board it was drawn on: refused (`not_in_room`) after a move. */
+  room?: string;
+}
+export interface WhiteboardUndoRequest {
+  room?: string;
 }
 export interface WhiteboardSyncRequest {
   since: number | null;
@@ -854,12 +861,12 @@ export type WhiteboardErrorCode = 'whiteboard_locked' | 'whiteboard_full' | 'not
 // Declaration merging: the whiteboard's requests and events join the lists above.
 export interface Requests {
   'whiteboard.op': { request: WhiteboardOpRequest; ack: { seq: number } };
-  'whiteboard.undo': { request: Empty; ack: { seq: number } };
-  'whiteboard.redo': { request: Empty; ack: { seq: number } };
+  'whiteboard.undo': { request: WhiteboardUndoRequest; ack: { seq: number } };
+  'whiteboard.redo': { request: WhiteboardUndoRequest; ack: { seq: number } };
   'whiteboard.sync': { request: WhiteboardSyncRequest; ack: { board: BoardState } };
   'whiteboard.configure': { request: WhiteboardConfigureRequest; ack: { settings: BoardSettings } };
   /** Sent with a plain emit (no ack awaited): the server batches everyone's pointers. */
-  'whiteboard.cursor': { request: { x: number; y: number }; ack: Empty };
+  'whiteboard.cursor': { request: { x: number; y: number; room?: string }; ack: Empty };
 }
 
 export interface WhiteboardApplied {

@@ -143,10 +143,11 @@ export class Toolbar {
     for (const [c, b] of this.colorButtons) b.setAttribute('aria-pressed', String(c === color));
   }
 
-  /** Whether this person may change the board now, and whether something is selected. */
-  setState(canDraw: boolean, hasSelection: boolean): void {
+  /** Whether this person may change the board now, whether something is selected, and
+   * whether they may delete it (their own, or anything for facilitators). */
+  setState(canDraw: boolean, hasSelection: boolean, mayDelete = true): void {
     for (const b of this.drawing) b.disabled = !canDraw;
-    this.deleteButton.disabled = !canDraw || !hasSelection;
+    this.deleteButton.disabled = !canDraw || !hasSelection || !mayDelete;
   }
 
   /** Facilitators' controls: shown or not; the board's mode and who may draw. */

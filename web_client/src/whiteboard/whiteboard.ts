@@ -144,7 +144,9 @@ export class Whiteboard {
     });
     this.cursors = new Cursors(cursorLayer, (x, y) => {
       // Only those who may draw show a pointer (the server takes it from nobody else).
-      if (this.open && this.canDraw() && this.host.socket.connected) this.host.socket.emit('whiteboard.cursor', { x, y });
+      if (this.open && this.canDraw() && this.host.socket.connected) {
+        this.host.socket.emit('whiteboard.cursor', { x, y, room: this.sync.room ?? undefined });
+      }
     });
     this.tools = new PointerTools({
       svg: this.svgEl,
@@ -183,6 +185,7 @@ export class Whiteboard {
   /** In a room (join, rejoin, admission or a move): its board, brought up to date. */
   entered(room: string): void {
     if (room !== this.sync.room) {
+      this.tools.stop(); // a stroke under way belonged to the other room's board
       this.select(null);
       this.cursors.clear();
     }
@@ -200,7 +203,7 @@ export class Whiteboard {
   /** Our role or the people in the room changed. */
   refresh(): void {
     const can = this.canDraw();
-    this.toolbar.setState(can, this.selected !== null);
+    this.toolbar.setState(can, this.selected !== null, this.mayDeleteSelected());
     this.watchNote.hidden = can;
     this.el.classList.toggle('wb-readonly', !can);
     const facilitator = isFacilitator(this.host.role());
@@ -276,9 +279,11 @@ export class Whiteboard {
 
   private async send(op: BoardOp, shown: BoardElement[]): Promise<void> {
     const clientOpId = this.newId('op');
+    const room = this.sync.room ?? undefined;
     this.model.addPending(clientOpId, shown);
     this.redraw();
-    const ack = await this.host.request('whiteboard.op', { op, client_op_id: clientOpId });
+    // With the room it was drawn in: the server refuses it if we were moved meanwhile.
+    const ack = await this.host.request('whiteboard.op', { op, client_op_id: clientOpId, room });
     if (ack.ok) this.model.acked(clientOpId, ack.seq);
     else {
       this.model.refused(clientOpId);
@@ -298,9 +303,19 @@ export class Whiteboard {
     void this.send({ type: 'update', id, changes }, [{ ...el, ...changes }]);
   }
 
+  /** Participants delete only what they drew (the server says the same). */
+  private mayDeleteSelected(): boolean {
+    const el = this.selected ? this.model.get(this.selected) : undefined;
+    return Boolean(el) && (isFacilitator(this.host.role()) || el?.author === this.host.selfId());
+  }
+
   private deleteSelected(): void {
     const el = this.selected ? this.model.get(this.selected) : undefined;
     if (!el || !this.canDraw()) return;
+    if (!this.mayDeleteSelected()) {
+      this.say('You can delete only what you drew. You can still move it.');
+      return;
+    }
     this.select(null);
     void this.send({ type: 'delete', ids: [el.id] }, [{ ...el, deleted: true }]);
   }
@@ -319,13 +334,19 @@ export class Whiteboard {
 
   private async undo(name: 'whiteboard.undo' | 'whiteboard.redo'): Promise<void> {
     if (!this.canDraw()) return;
-    const ack = await this.host.request(name, {});
+    const ack = await this.host.request(name, { room: this.sync.room ?? undefined });
     if (!ack.ok) this.say(ack.error.message);
   }
 
   private async write(kind: 'text' | 'note', x: number, y: number): Promise<void> {
+    const room = this.sync.room;
     const words = await this.askWords(kind === 'note' ? 'Add a sticky note' : 'Add text', '');
     if (!words || !this.canDraw()) return;
+    if (this.sync.room !== room) {
+      // Moved to another room while writing: these words were meant for the other board.
+      this.say('You are in another room now, so that was not added.');
+      return;
+    }
     const size = kind === 'note' ? NOTE_SIZE : textSize(words);
     this.add({
       kind,
@@ -404,7 +425,7 @@ export class Whiteboard {
   private select(id: string | null): void {
     if (this.selected === id) return;
     this.selected = id;
-    this.toolbar.setState(this.canDraw(), id !== null);
+    this.toolbar.setState(this.canDraw(), id !== null, this.mayDeleteSelected());
     this.redraw();
   }
 
