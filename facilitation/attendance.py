@@ -99,7 +99,7 @@ def drop(ledger: AttendanceLedger, p: Participant, now: float) -> list[Delivery]
 
 def _gone(ledger: AttendanceLedger, e: AttendanceEntry, now: float, reason: str) -> list[Delivery]:
     if e.status in (PRESENT, RECONNECTING):
-        if e.status == RECONNECTING:
+        if e.status == RECONNECTING and reason in ("expired", "session_ended", "left"):
             reason = "connection_lost"  # they left when the connection dropped
         _close(e, now)
         e.status, e.left_reason = GONE, reason

@@ -125,7 +125,8 @@ class CheckIns(SessionCommands):
                     return []  # the participant answers an invitation instead
                 del session.checkins[c["id"]]
                 await self.store.put_session(session)
-                return [ToParticipant(p.session_id, c["participant"], UPDATED,
+                return [self._audit(p, "withdraw_check_in", c["participant"]),
+                        ToParticipant(p.session_id, c["participant"], UPDATED,
                                       {"checkin_id": c["id"], "state": "withdrawn"})]
             return await self._finish(session, c)
 
@@ -155,6 +156,9 @@ class CheckIns(SessionCommands):
             if q is None or q.room_id != room_id:
                 continue
             back = c["back"].get(pid, MAIN_ROOM)
+            if pid == c["participant"] and session.breakouts_open:
+                # Breakouts opened (or they were moved) meanwhile: to their room now.
+                back = session.assignments.get(pid, back)
             # The breakout they came from may have closed meanwhile.
             if back != MAIN_ROOM and back not in open_rooms:
                 back = MAIN_ROOM

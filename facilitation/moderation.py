@@ -11,6 +11,7 @@ from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.media import enforce, forget_if_empty, stopped_media
 from facilitation.outbox import (
+    Audit,
     Delivery,
     Disconnect,
     MediaTopology,
@@ -18,7 +19,7 @@ from facilitation.outbox import (
     ToParticipant,
 )
 from facilitation.permissions import Command, is_facilitator
-from rooms.model import WAITING_ROOM, Participant, Role, Session
+from rooms.model import MAIN_ROOM, WAITING_ROOM, Participant, Role, Session
 
 UPDATED = "participant.updated"
 LEFT = "participant.left"
@@ -174,6 +175,9 @@ class Moderation(SessionCommands):
                 return []
             p.role = role
             out = await self._updated(p, stopped_media(p))
+            if role is Role.PARTICIPANT:
+                # No longer a facilitator: a check-in they run ends (the other goes back).
+                out += await end_check_ins_of(self, p.session_id, p.id)
             out.append(self._audit(actor, "promote", p.id, role=role.value))
             if role is Role.COFACILITATOR:
                 out.append(ToParticipant(p.session_id, p.id, "waiting.updated",
@@ -207,7 +211,14 @@ class Moderation(SessionCommands):
             people = await self.store.list_participants(actor.session_id)
             out: list[Delivery] = [self._audit(actor, "end_session")]
             words = {"message": message or ""}
-            rooms = set()
+            # Every room's media set-up closes, the main room's too even if everyone was
+            # in breakouts; a check-in cut short still says how long it lasted.
+            rooms = {MAIN_ROOM}
+            for c in session.checkins.values():
+                if c["state"] == "active":
+                    out.append(Audit(self.clock(), actor.session_id, None, c["facilitator"],
+                                     "end_check_in", c["participant"],
+                                     {"seconds": round(self.clock() - float(c["started_at"]))}))
             for p in people:
                 out.append(ToParticipant(p.session_id, p.id, "session.ended", words))
                 if p.id != actor.id:  # the facilitator gets the answer, then closes

@@ -145,8 +145,11 @@ async def test_who_may_invite_answer_and_be_invited(group: Group) -> None:
     assert info.value.code == ErrorCode.IN_CHECK_IN
     # The facilitator withdraws the invitation; Sam's screen is told.
     out = await group.checkins.end(FAC)
-    assert [(d.participant_id, d.payload["state"]) for d in out  # type: ignore[union-attr]
-            ] == [("sam", "withdrawn")]
+    assert [(d.participant_id, d.payload["state"]) for d in out
+            if isinstance(d, ToParticipant)] == [("sam", "withdrawn")]
+    assert [(d.action, d.target) for d in out if isinstance(d, Audit)] == [
+        ("withdraw_check_in", "sam")
+    ]
 
 
 async def test_from_a_breakout_and_back_and_the_breakouts_leave_it_alone(group: Group) -> None:
@@ -155,15 +158,20 @@ async def test_from_a_breakout_and_back_and_the_breakouts_leave_it_alone(group: 
     await group.breakouts.open(FAC)
     private = await group.start()
     assert (await group.rooms())["sam"] == private
-    # Moving Sam or closing the rooms does not break up the check-in.
-    await group.breakouts.assign(FAC, {"sam": MAIN_ROOM})
-    assert (await group.rooms())["sam"] == private
     with pytest.raises(Refused) as info:
         await group.breakouts.visit(FAC, "breakout-1")
     assert info.value.code == ErrorCode.IN_CHECK_IN
     await group.checkins.end(FAC)
     where = await group.rooms()
     assert where["sam"] == "breakout-1" and where["fac"] == MAIN_ROOM
+
+    # Moving Sam meanwhile does not break up the check-in; Sam goes there after it.
+    private = await group.start()
+    await group.breakouts.assign(FAC, {"sam": MAIN_ROOM})
+    assert (await group.rooms())["sam"] == private
+    await group.checkins.end(SAM)
+    assert (await group.rooms())["sam"] == MAIN_ROOM
+    await group.breakouts.assign(FAC, {"sam": "breakout-1"})
 
     private = await group.start()
     await group.breakouts.close(FAC)
@@ -183,3 +191,37 @@ async def test_when_one_of_them_leaves_the_other_goes_back(group: Group) -> None
     await group.start()
     await group.moderation.remove(FAC, "sam", keep_out=False)
     assert (await group.rooms())["fac"] == MAIN_ROOM
+
+
+async def test_breakouts_opened_meanwhile_send_the_participant_to_their_room(
+    group: Group,
+) -> None:
+    await group.breakouts.create(FAC, ["Pairs"])
+    await group.breakouts.assign(FAC, {"sam": "breakout-1", "ana": "breakout-1"})
+    await group.start()
+    await group.breakouts.open(FAC)  # Sam is in the check-in: left where they are
+    assert (await group.rooms())["ana"] == "breakout-1"
+    await group.checkins.end(FAC)
+    where = await group.rooms()
+    assert where["sam"] == "breakout-1" and where["fac"] == MAIN_ROOM
+
+
+async def test_a_demoted_co_facilitator_s_check_in_ends(group: Group) -> None:
+    co = ident("co", Role.COFACILITATOR)
+    await group.presence.join(co, "c-co")
+    out = await group.checkins.invite(co, "sam")
+    checkin_id = next(d for d in out if isinstance(d, ToParticipant)
+                      and d.participant_id == "sam").payload["checkin_id"]
+    await group.checkins.answer(SAM, checkin_id, True)
+    assert (await group.rooms())["co"].startswith("checkin-")
+    await group.moderation.promote(FAC, "co", Role.PARTICIPANT)
+    where = await group.rooms()
+    assert where["co"] == MAIN_ROOM and where["sam"] == MAIN_ROOM
+
+
+async def test_ending_the_session_records_how_long_a_check_in_lasted(group: Group) -> None:
+    await group.start()
+    group.clock.advance(90)
+    out = await group.moderation.end(FAC, "Thank you")
+    ended = [d for d in out if isinstance(d, Audit) and d.action == "end_check_in"]
+    assert [(d.actor, d.target, d.detail) for d in ended] == [("fac", "sam", {"seconds": 90})]
