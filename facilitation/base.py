@@ -305,8 +305,15 @@ class SessionCommands:
             await self._publish(p, "participant.left", {"participant_id": p.id, "reason": "moved"}),
             ReleaseMedia(p.session_id, left_room, p.id),
         ]
+        had_hand = p.hand_raised_at is not None
         p.hand_raised_at = None
         out += await self._enter(p, room_id)
+        if had_hand:
+            # Their hand is lowered as they go: the room they left sees its queue without it.
+            people = [q for q in await self.store.list_participants(p.session_id)
+                      if q.room_id == left_room]
+            out.append(await self._publish_in(p.session_id, left_room, "hands.updated",
+                                              {"queue": hand_queue(people), "called": None}))
         out += await forget_if_empty(self, p.session_id, left_room)
         return out
 

@@ -246,3 +246,21 @@ async def test_a_breakout_left_empty_by_a_leave_forgets_its_sfu_set_up(clock: Cl
     room = await presence.store.get_room(SESSION, "breakout-1")
     assert room is not None and room.media_mode.value == "mesh"
     assert [d for d in out if isinstance(d, MediaTopology) and d.room_id == "breakout-1"]
+
+
+async def test_a_raised_hand_goes_down_in_the_room_left(
+    group: tuple[Presence, Breakouts, Chat],
+) -> None:
+    from facilitation import Hands
+
+    presence, breakouts, _ = group
+    hands = Hands(presence.store, locks=presence.locks, clock=presence.clock,
+                  admission=OPEN_DOOR)  # type: ignore[arg-type]
+    await hands.raise_hand(ident("p1"))
+    await breakouts.create(FAC, ["A"])
+    await breakouts.assign(FAC, {"p1": "breakout-1"})
+    out = await breakouts.open(FAC)
+    queues = [d.event.payload for d in out
+              if isinstance(d, ToRoom) and d.event.name == "hands.updated"
+              and d.event.room == room_key(SESSION, MAIN_ROOM)]
+    assert queues == [{"queue": [], "called": None}]
