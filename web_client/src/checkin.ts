@@ -3,7 +3,7 @@
 // see or hear them, and a button to end it. The rest of the group sees only that the
 // facilitator stepped out for a moment. The server moves people (`room.entered`).
 
-import { closeDialogs, openDialog } from './dialog';
+import { openDialog } from './dialog';
 import { h } from './dom';
 import type { RequestFn } from './facilitator';
 import {
@@ -29,8 +29,9 @@ export interface CheckInHost {
 export class CheckIn {
   private readonly bar: HTMLElement;
   private readonly text: HTMLElement;
-  /** The invitation on screen, if any. */
+  /** The invitation on screen, if any, and how to take it back off the screen. */
   private invitation: string | null = null;
+  private withdraw: AbortController | null = null;
   private inside = false;
 
   constructor(private readonly host: CheckInHost) {
@@ -49,7 +50,9 @@ export class CheckIn {
   /** A facilitator asks us for a private word. */
   async invited(event: CheckInInvited): Promise<void> {
     this.invitation = event.checkin_id;
+    this.withdraw = new AbortController();
     const answer = await openDialog({
+      signal: this.withdraw.signal,
       title: `${event.name} would like a private word`,
       text: 'Just the two of you, for a few minutes, while the group carries on. Nothing is recorded. It is fine to say not now.',
       confirmLabel: 'Yes, join',
@@ -68,7 +71,7 @@ export class CheckIn {
       case 'withdrawn':
         if (this.invitation === event.checkin_id) {
           this.invitation = null;
-          closeDialogs();
+          this.withdraw?.abort(); // only the invitation closes, not a note being written
         }
         if (!this.inside) this.host.view.notify('The private check-in is not needed right now. You stay with the group.');
         break;

@@ -23,6 +23,8 @@ export interface DialogOptions {
   fields?: DialogField[];
   /** Where focus goes on close when the control that opened the dialog is gone. */
   fallbackFocus?: () => HTMLElement | null;
+  /** Closes this dialog (as cancelled) when aborted: what it asked is no longer asked. */
+  signal?: AbortSignal;
 }
 
 /** What the person chose: one value per field (text, or checked), or null when cancelled. */
@@ -92,6 +94,7 @@ export function openDialog(options: DialogOptions): Promise<DialogResult> {
       close(inputs.map((input) => (input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked : input.value.trim()))),
     );
     cancel.addEventListener('click', () => close(null));
+    options.signal?.addEventListener('abort', () => close(null), { once: true });
     // Escape: the browser closes the dialog; the result stays null.
     dialog.addEventListener('close', () => {
       dialog.remove();

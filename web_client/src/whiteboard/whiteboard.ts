@@ -431,8 +431,13 @@ export class Whiteboard {
 
   private readonly onKey = (e: KeyboardEvent): void => {
     if (!this.open || e.defaultPrevented) return;
-    const target = e.target instanceof HTMLElement ? e.target : null;
+    const target = e.target instanceof Element ? e.target : null;
     if (target?.closest('input, textarea, select, [contenteditable], dialog')) return;
+    // Only while the keyboard is on the board or its button (or nowhere in particular): a
+    // letter or Backspace pressed on the Mute button, the chat or a panel is not for it.
+    const onBoard =
+      !target || target === document.body || this.el.contains(target) || target === this.toggle;
+    if (!onBoard) return;
     const mod = e.ctrlKey || e.metaKey;
     const key = e.key.toLowerCase();
     let done = true;
