@@ -67,6 +67,12 @@ export class RoomSync {
 
   /** Replace what we know by the server's snapshot (join ack or sync fallback). */
   applySnapshot(snapshot: RoomSnapshot): void {
+    if (snapshot.room !== this.room) {
+      // Another room (a move): an answer still on its way about the old one is stale.
+      this.epoch += 1;
+      this.syncing = false;
+      this.buffer = this.buffer.filter((e) => e.room === snapshot.room);
+    }
     this.room = snapshot.room;
     this.lastSeq = snapshot.seq;
     const me = this.selfId();
