@@ -83,7 +83,7 @@ async def test_the_facilitator_sees_who_may_be_withdrawn_and_the_mood_summary(
         await expect(toggle).to_contain_text("1 may be withdrawn")
 
         # A mood check-in: Sam answers in the dialog, Ben from his client.
-        await engagement.get_by_role("button", name="Start check-in").click()
+        await engagement.get_by_role("button", name="Start mood check-in").click()
         dialog = sam.page.get_by_role("dialog", name="A quick check-in")
         await expect(dialog).to_be_visible()
         scale = dialog.get_by_role("group", name="How are you feeling right now?")
@@ -113,7 +113,7 @@ async def test_the_facilitator_sees_who_may_be_withdrawn_and_the_mood_summary(
         await sam.page.get_by_role("menuitem", name="Heart").click()
         await expect(tile(fac, SAM).get_by_role("img", name=f"Heart from {SAM}")).to_be_visible()
 
-        await engagement.get_by_role("button", name="End check-in").click()
+        await engagement.get_by_role("button", name="End mood check-in").click()
         await expect(engagement.get_by_text("Last asked (ended)", exact=False)).to_be_visible()
 
         # Sam's page: no Engagement panel, nothing of anyone's signals or answers.

@@ -197,6 +197,7 @@ export class EngagementPanel {
       this.flagged.clear();
       this.rows.clear();
       clear(this.list);
+      this.mood.forget();
       this.view.panels.setBadge(PANEL, null);
     }
   }

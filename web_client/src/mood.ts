@@ -145,7 +145,7 @@ export class MoodSection {
     this.scales = (['ten', 'faces'] as const).map((scale) =>
       h('input', { type: 'radio', name: 'mood-start-scale', value: scale, checked: scale === 'ten' }),
     );
-    const start = h('button', { type: 'button', class: 'button small primary' }, 'Start check-in');
+    const start = h('button', { type: 'button', class: 'button small primary' }, 'Start mood check-in');
     start.addEventListener('click', () => void this.start());
     this.startBox = h(
       'div',
@@ -163,7 +163,7 @@ export class MoodSection {
     this.asked = h('p', { class: 'mood-asked' });
     this.summary = h('p', { class: 'mood-summary' });
     this.answers = h('ul', { class: 'mood-answers', 'aria-label': 'Answers' });
-    this.endButton = h('button', { type: 'button', class: 'button small secondary' }, 'End check-in');
+    this.endButton = h('button', { type: 'button', class: 'button small secondary' }, 'End mood check-in');
     this.endButton.addEventListener('click', () => void this.end());
     this.runningBox = h('div', { class: 'mood-running', hidden: true }, this.asked, this.summary, this.answers, h('div', { class: 'section-actions' }, this.endButton));
     this.el = h(
@@ -174,6 +174,16 @@ export class MoodSection {
       this.runningBox,
       this.startBox,
     );
+  }
+
+  /** No longer a facilitator: nothing of the answers stays on this page. */
+  forget(): void {
+    this.view = null;
+    this.runningBox.hidden = true;
+    this.startBox.hidden = false;
+    this.asked.textContent = '';
+    this.summary.textContent = '';
+    this.answers.replaceChildren();
   }
 
   update(view: MoodView | null | undefined): void {
