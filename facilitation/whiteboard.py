@@ -53,7 +53,6 @@ from rooms.model import MAIN_ROOM, Participant, room_key
 from rooms.whiteboard import MODES, AppliedOp, BoardSettings, BoardSnapshot, Element, UndoHistory
 
 APPLIED = "whiteboard.applied"
-CURSOR = "whiteboard.cursor"
 SETTINGS = "whiteboard.settings"
 
 __all__ = ["Add", "Clear", "Delete", "Op", "Update", "Whiteboard", "board_hash", "to_svg"]
@@ -278,15 +277,12 @@ class Whiteboard(SessionCommands):
 
     async def cursor(
         self, identity: Identity, x: float, y: float, room: str | None = None
-    ) -> ToRoomVolatile:
-        """Where someone who may draw points on their room's board: passing, not kept (on
-        a locked board only those who may draw point, as only they draw)."""
+    ) -> tuple[str, dict[str, Any]]:
+        """Where someone who may draw points on their room's board: the board's key and
+        the pointer as others see it. Passing, not kept (the shell batches pointers per
+        room); on a locked board only those who may draw point, as only they draw."""
         p, key = await self._drawer(identity, room)
-        return ToRoomVolatile(
-            key,
-            CURSOR,
-            {"participant_id": p.id, "name": p.name, "x": x, "y": y},
-        )
+        return key, {"participant_id": p.id, "name": p.name, "x": x, "y": y}
 
     async def export_svg(self, identity: Identity, room_id: str) -> tuple[str, list[Delivery]]:
         """A room's board as SVG, for the clinic's system or a facilitator (HTTP API, with

@@ -30,11 +30,10 @@ class CursorBatcher:
         self._pending: dict[str, dict[str, dict[str, Any]]] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def put(self, room: str, participant_id: str, name: str, x: float, y: float) -> None:
-        """Someone pointed: kept until the room's next batch (a newer move replaces it)."""
-        self._pending.setdefault(room, {})[participant_id] = {
-            "participant_id": participant_id, "name": name, "x": x, "y": y,
-        }
+    def put(self, room: str, cursor: dict[str, Any]) -> None:
+        """Someone pointed (`cursor`: {participant_id, name, x, y}): kept until the
+        room's next batch (a newer move of the same person replaces it)."""
+        self._pending.setdefault(room, {})[cursor["participant_id"]] = cursor
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
 

@@ -617,11 +617,10 @@ class Handlers:
         # Beyond the throttle cursors are dropped without a word: the next one will do.
         if conn.cursor_bucket.take():
             try:
-                d = await self.whiteboard.cursor(conn.identity, req.x, req.y, req.room)
+                room, cursor = await self.whiteboard.cursor(conn.identity, req.x, req.y, req.room)
             except Refused:
                 return protocol.ok()  # passing: a refused pointer is simply not shown
-            self.cursors.put(d.room, d.payload["participant_id"], d.payload["name"],
-                             req.x, req.y)
+            self.cursors.put(room, cursor)
         return protocol.ok()
 
     async def whiteboard_configure(self, conn: Connection, req: Any) -> dict[str, Any]:

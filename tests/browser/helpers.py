@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import socketio
 from playwright.async_api import Locator, Page, expect
 
+from rooms.model import Role
+from signaling.python_participant import PythonParticipant
+from tests.support.participants import VIDEO_FPS, VIDEO_SIZE
 from tests.support.services import ServerProcess
 
 
@@ -359,3 +363,34 @@ async def expect_peer_to_peer_only(page: Page, count: int, *, within: float = 20
         if loop.time() > deadline:
             raise AssertionError(f"expected {count} peer-to-peer connection(s): {connected}")
         await asyncio.sleep(0.25)
+
+
+# ---- people with fixed ids, browsers and Python participants side by side -----------------
+def pid(name: str) -> str:
+    """The participant id a test gives a person (first name, lower case)."""
+    return f"id-{name.split()[0].lower()}"
+
+
+def join_url(
+    server: ServerProcess, mint: Callable[..., str], session_id: str, name: str,
+    role: Role = Role.PARTICIPANT,
+) -> str:
+    """The join link of `name` (participant id `pid(name)`) on `server`."""
+    token = mint(session_id, name, role, participant_id=pid(name))
+    return f"{server.base_url}/s/{session_id}#token={token}"
+
+
+async def python_joined(
+    server: ServerProcess, mint: Callable[..., str], session_id: str, name: str,
+    made: list[PythonParticipant],
+) -> PythonParticipant:
+    """An aiortc participant (small video) in the session, closed by the `python_people`
+    fixture. Already in a peer-to-peer room, it offers to whoever comes in: a browser
+    newcomer offers too, and gives way (the browsers' ids are smaller: polite side)."""
+    person = PythonParticipant(
+        server.base_url, session_id, mint(session_id, name, participant_id=pid(name)),
+        video_size=VIDEO_SIZE, video_fps=VIDEO_FPS, offer_to_all=True,
+    )
+    made.append(person)
+    await person.join()
+    return person

@@ -9,6 +9,7 @@ reloads or rejoins."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,10 +25,12 @@ from tests.browser.helpers import (
     expect_peer_to_peer_only,
     expect_video_from,
     join,
+    join_url,
     open_panel,
+    pid,
+    python_joined,
     tile,
 )
-from tests.support.participants import VIDEO_FPS, VIDEO_SIZE
 from tests.support.services import ServerProcess
 
 BROWSERS = ["Ana", "Ben", "Cleo"]
@@ -36,10 +39,6 @@ SIX = BROWSERS + PYTHONS
 FACILITATOR = "Dana Rivera"
 MAIN = "main"
 PANEL = "Breakout rooms"
-
-
-def pid(name: str) -> str:
-    return f"id-{name.split()[0].lower()}"
 
 
 def figure(what: str, seconds: float) -> None:
@@ -75,23 +74,14 @@ async def test_six_people_in_three_breakouts_then_back_in_the_main_room(
     python_people: list[PythonParticipant],
 ) -> None:
     def url(name: str, role: Role = Role.PARTICIPANT) -> str:
-        token = mint(session_id, name, role, participant_id=pid(name))
-        return f"{breakout_server.base_url}/s/{session_id}#token={token}"
+        return join_url(breakout_server, mint, session_id, name, role)
 
     # The Python participants first (aiortc subscribes to the SFU best before the
     # browsers' video flows), then the facilitator and three browsers.
-    pythons: dict[str, PythonParticipant] = {}
-    for name in PYTHONS:
-        person = PythonParticipant(
-            breakout_server.base_url, session_id, mint(session_id, name, participant_id=pid(name)),
-            video_size=VIDEO_SIZE, video_fps=VIDEO_FPS,
-            # Already in a peer-to-peer room, it offers to whoever comes in (a browser
-            # newcomer offers too; the browsers' ids are smaller, so they give way).
-            offer_to_all=True,
-        )
-        python_people.append(person)
-        pythons[name] = person
-        await person.join()
+    pythons = {
+        name: await python_joined(breakout_server, mint, session_id, name, python_people)
+        for name in PYTHONS
+    }
     dana = await new_person(url(FACILITATOR, Role.FACILITATOR), FACILITATOR, width=1280, height=900)
     browsers: dict[str, Person] = {n: await new_person(url(n), n) for n in BROWSERS}
     await join(dana.page)
@@ -215,7 +205,11 @@ async def test_six_people_in_three_breakouts_then_back_in_the_main_room(
     await bo.get_by_role("button", name="Open rooms").click()
     cleo = browsers["Cleo"].page
     await expect(cleo.get_by_role("heading", level=1, name=title[rooms["Cleo"]])).to_be_visible()
-    await expect(cleo.get_by_text("left", exact=False).first).to_be_visible()
+    # The countdown, from the server's timer: under half a minute left, and running.
+    countdown = cleo.get_by_text(re.compile(r"^0:[0-3]\d left$"))
+    await expect(countdown).to_be_visible()
+    shown = await countdown.text_content()
+    await expect(countdown).not_to_have_text(shown or "")
     await expect(cleo.get_by_text("Less than a minute left.")).to_be_visible()
     await expect(bo.get_by_text("The rooms are open:")).to_be_visible()
     # The server's timer closes the rooms; nobody clicks anything.
@@ -263,8 +257,7 @@ async def test_participants_choose_their_room_and_go_there_when_it_opens(
     breakout_server: ServerProcess, mint: Callable[..., str], session_id: str, new_person: NewPerson
 ) -> None:
     def url(name: str, role: Role = Role.PARTICIPANT) -> str:
-        token = mint(session_id, name, role, participant_id=pid(name))
-        return f"{breakout_server.base_url}/s/{session_id}#token={token}"
+        return join_url(breakout_server, mint, session_id, name, role)
 
     dana = await new_person(url(FACILITATOR, Role.FACILITATOR), FACILITATOR, width=1280, height=900)
     sam = await new_person(url("Sam"), "Sam")

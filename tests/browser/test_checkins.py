@@ -21,17 +21,15 @@ from tests.browser.helpers import (
     expect_peer_to_peer_only,
     expect_video_from,
     join,
+    join_url,
     open_panel,
+    pid,
+    python_joined,
     tile,
 )
-from tests.support.participants import VIDEO_FPS, VIDEO_SIZE
 from tests.support.services import ServerProcess
 
 FACILITATOR = "Dana Rivera"
-
-
-def pid(name: str) -> str:
-    return f"id-{name.split()[0].lower()}"
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +48,12 @@ async def test_a_private_check_in_while_the_group_goes_on(
     python_people: list[PythonParticipant],
 ) -> None:
     def url(name: str, role: Role = Role.PARTICIPANT) -> str:
-        token = mint(session_id, name, role, participant_id=pid(name))
-        return f"{checkin_server.base_url}/s/{session_id}#token={token}"
+        return join_url(checkin_server, mint, session_id, name, role)
 
-    pythons = []
-    for name in ("Dev", "Eli"):
-        person = PythonParticipant(
-            checkin_server.base_url, session_id, mint(session_id, name, participant_id=pid(name)),
-            video_size=VIDEO_SIZE, video_fps=VIDEO_FPS, offer_to_all=True,
-        )
-        python_people.append(person)
-        pythons.append(person)
-        await person.join()
+    pythons = [
+        await python_joined(checkin_server, mint, session_id, name, python_people)
+        for name in ("Dev", "Eli")
+    ]
     dana = await new_person(url(FACILITATOR, Role.FACILITATOR), FACILITATOR, width=1280, height=900)
     sam = await new_person(url("Sam"), "Sam")
     ana = await new_person(url("Ana"), "Ana")

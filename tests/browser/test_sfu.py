@@ -46,6 +46,10 @@ def sfu_server(secret: str) -> Iterator[ServerProcess]:
     proc.stop()
 
 
+# A facilitator and two participants: the room most of these tests start from.
+THREE = [("Dana Rivera", Role.FACILITATOR), ("Sam", Role.PARTICIPANT), ("Alex", Role.PARTICIPANT)]
+
+
 def figure(what: str, seconds: float) -> None:
     """A measurement worth reading in the test output (never asserted)."""
     print(f"\nFIGURE {what}: {seconds:.1f} s")
@@ -204,7 +208,7 @@ async def test_in_an_sfu_room_a_dropped_connection_and_a_reload_get_media_back(
         mint,
         session_id,
         new_person,
-        [("Dana Rivera", Role.FACILITATOR), ("Sam", Role.PARTICIPANT), ("Alex", Role.PARTICIPANT)],
+        THREE,
     )
     await asyncio.gather(*(join(p.page) for p in people))
     pages = {p.name: p.page for p in people}
@@ -365,7 +369,7 @@ async def test_when_janus_stays_away_the_room_falls_back_to_peer_to_peer(
         mint,
         session_id,
         new_person,
-        [("Dana Rivera", Role.FACILITATOR), ("Sam", Role.PARTICIPANT), ("Alex", Role.PARTICIPANT)],
+        THREE,
     )
     await asyncio.gather(*(join(p.page) for p in people))
     pages = {p.name: p.page for p in people}

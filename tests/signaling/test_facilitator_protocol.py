@@ -143,6 +143,16 @@ async def admitted(fac: Person, who: Person, **join: Any) -> dict[str, Any]:
     return await who.expect("room.entered")
 
 
+async def facilitator_and_two(group: Callable[..., Person]) -> tuple[Person, Person, Person]:
+    """A facilitator in the room, and two participants they admitted."""
+    fac = group(NAMES[0], Role.FACILITATOR)
+    await fac.join()
+    bea, cyd = group(NAMES[1]), group(NAMES[2])
+    await admitted(fac, bea)
+    await admitted(fac, cyd)
+    return fac, bea, cyd
+
+
 async def test_a_participant_waits_accepts_the_rules_is_admitted_and_appears(
     group: Callable[..., Person], gated_server: ServerProcess
 ) -> None:
@@ -258,11 +268,7 @@ async def test_ask_to_unmute_refuses_a_self_unmute_until_allowed(
 async def test_mute_all_mutes_everyone_but_the_facilitators(
     group: Callable[..., Person], gated_server: ServerProcess
 ) -> None:
-    fac = group(NAMES[0], Role.FACILITATOR)
-    await fac.join()
-    bea, cyd = group(NAMES[1]), group(NAMES[2])
-    await admitted(fac, bea)
-    await admitted(fac, cyd)
+    fac, bea, cyd = await facilitator_and_two(group)
     await fac.ok("moderate.mute_all")
     muted = set()
     while muted != {bea.id, cyd.id}:
@@ -299,11 +305,7 @@ async def test_a_removed_participant_cannot_come_back_with_the_same_link(
 async def test_hands_queue_in_order_and_the_facilitator_calls_the_next(
     group: Callable[..., Person],
 ) -> None:
-    fac = group(NAMES[0], Role.FACILITATOR)
-    await fac.join()
-    bea, cyd = group(NAMES[1]), group(NAMES[2])
-    await admitted(fac, bea)
-    await admitted(fac, cyd)
+    fac, bea, cyd = await facilitator_and_two(group)
     await cyd.ok("hand.raise")
     await bea.ok("hand.raise")
     queue = await fac.expect("hands.updated", lambda d: len(d["queue"]) == 2)
@@ -333,11 +335,7 @@ async def test_spotlight_reaches_everyone(group: Callable[..., Person]) -> None:
 async def test_chat_to_the_room_to_the_facilitators_and_removed(
     group: Callable[..., Person], gated_server: ServerProcess
 ) -> None:
-    fac = group(NAMES[0], Role.FACILITATOR)
-    await fac.join()
-    bea, cyd = group(NAMES[1]), group(NAMES[2])
-    await admitted(fac, bea)
-    await admitted(fac, cyd)
+    fac, bea, cyd = await facilitator_and_two(group)
     await bea.ok("chat.send", {"to": "room", "text": TEXTS[0]})
     for person in (fac, bea, cyd):
         message = (await person.expect("chat.message"))["message"]
