@@ -187,3 +187,13 @@ async def end_check_ins_of(
     checkins = CheckIns(commands.store, locks=commands.locks, clock=commands.clock,
                         policy=commands.policy, admission=commands.admission)
     return await checkins.person_gone(session_id, participant_id)
+
+
+def check_ins_cut_short(session: Session, now: float) -> list[Delivery]:
+    """The session ends during check-ins: each still says how long it lasted."""
+    return [
+        Audit(now, session.id, _room_of(c), c["facilitator"], "end_check_in", c["participant"],
+              {"seconds": round(now - float(c["started_at"]))})
+        for c in session.checkins.values()
+        if c["state"] == "active"
+    ]

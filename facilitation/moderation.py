@@ -6,12 +6,11 @@ from __future__ import annotations
 from facilitation import attendance
 from facilitation.activity import camera_changed
 from facilitation.base import SessionCommands
-from facilitation.checkins import end_check_ins_of
+from facilitation.checkins import check_ins_cut_short, end_check_ins_of
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.media import enforce, forget_if_empty, stopped_media
 from facilitation.outbox import (
-    Audit,
     Delivery,
     Disconnect,
     MediaTopology,
@@ -214,11 +213,7 @@ class Moderation(SessionCommands):
             # Every room's media set-up closes, the main room's too even if everyone was
             # in breakouts; a check-in cut short still says how long it lasted.
             rooms = {MAIN_ROOM}
-            for c in session.checkins.values():
-                if c["state"] == "active":
-                    out.append(Audit(self.clock(), actor.session_id, None, c["facilitator"],
-                                     "end_check_in", c["participant"],
-                                     {"seconds": round(self.clock() - float(c["started_at"]))}))
+            out += check_ins_cut_short(session, self.clock())
             for p in people:
                 out.append(ToParticipant(p.session_id, p.id, "session.ended", words))
                 if p.id != actor.id:  # the facilitator gets the answer, then closes
