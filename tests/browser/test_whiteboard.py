@@ -175,14 +175,18 @@ async def write(page: Page, name: str, at: Point, words: str) -> None:
 
 
 async def same_board(pages: list[Page], checker: FacilitatorControls, expected: Counter[str],
-                     within: float = 20.0) -> dict[str, Any]:
-    """Every page shows the server's board (same state hash), with `expected` elements."""
+                     within: float = 20.0,
+                     until: Callable[[dict[str, Any]], bool] = lambda b: True) -> dict[str, Any]:
+    """Every page shows the server's board (same state hash), with `expected` elements.
+
+    `until` waits for a change that leaves the counts as they were (a move, an edit):
+    pages agreeing on the board from before the change would otherwise pass."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
         b = await server_board(checker)
         hashes = [await board(p).get_attribute("data-board-hash") for p in pages]
-        if kinds(b) == expected and all(h == b["hash"] for h in hashes):
+        if kinds(b) == expected and until(b) and all(h == b["hash"] for h in hashes):
             break
         if loop.time() > deadline:
             raise AssertionError(f"boards differ: server {kinds(b)} {b['hash']}, pages {hashes}")
@@ -266,7 +270,8 @@ async def test_three_people_draw_at_once_and_see_the_same_board(
     await expect(region(a).get_by_role("button", name="Delete selected")).to_be_enabled()
     await a.keyboard.press("Delete")
 
-    after = await same_board(pages, checker, drawn - Counter(line=1))
+    after = await same_board(pages, checker, drawn - Counter(line=1),
+                             until=lambda b: element_of(b, "ellipse")["x"] != ellipse["x"])
     moved = element_of(after, "ellipse")
     assert moved["x"] == pytest.approx(ellipse["x"] + 100, abs=3)
     assert moved["y"] == pytest.approx(ellipse["y"] + 50, abs=3)
@@ -284,7 +289,10 @@ async def test_three_people_draw_at_once_and_see_the_same_board(
     await expect(dialog.get_by_label("Words")).to_have_value("What helped this week?")
     await dialog.get_by_label("Words").fill("What helped you this week?")
     await dialog.get_by_role("button", name="Save").click()
-    edited = await same_board(pages, checker, drawn - Counter(line=1))
+    edited = await same_board(
+        pages, checker, drawn - Counter(line=1),
+        until=lambda b: (element_of(b, "text")["text"] != text["text"]
+                         and element_of(b, "rect")["w"] != rect["w"]))
     assert element_of(edited, "rect")["w"] == pytest.approx(rect["w"] + 120, abs=3)
     assert element_of(edited, "rect")["h"] == pytest.approx(rect["h"] + 60, abs=3)
     assert element_of(edited, "text")["text"] == "What helped you this week?"
