@@ -262,6 +262,7 @@ class SessionCommands:
         """Put an admitted participant into a room: the room hears of them, and their
         connection joins the room with a snapshot and the chat so far."""
         from facilitation.media import switch_topology_if_needed  # media builds on base
+        from facilitation.mood import question_for  # mood builds on base
 
         p.room_id = room_id
         p.waiting_since = None
@@ -286,6 +287,7 @@ class SessionCommands:
                         await self._breakouts_view(session, is_facilitator(p.role))
                         if session else None
                     ),
+                    "mood": question_for(session, p) if session else None,
                 },
             )
         )

@@ -16,6 +16,8 @@ from typing import Any
 
 from facilitation.base import SessionCommands
 from facilitation.identity import Identity
+from facilitation.mood import UPDATED as MOOD_UPDATED
+from facilitation.mood import mood_view
 from facilitation.outbox import Delivery
 from facilitation.permissions import Command, is_facilitator
 from facilitation.thresholds import Thresholds, is_low, mood_words
@@ -159,7 +161,8 @@ class Engagement(SessionCommands):
         return await self._view(actor.session_id), [self._audit(actor, "view_engagement")]
 
     async def tick(self, session_id: str) -> list[Delivery]:
-        """The periodic update: the signals to every facilitator (none: nothing to do)."""
+        """The periodic update: the signals to every facilitator (none: nothing to do),
+        and an open mood check-in's answers."""
         session = await self.store.get_session(session_id)
         if session is None or session.ended:
             return []
@@ -167,4 +170,10 @@ class Engagement(SessionCommands):
         if not any(is_facilitator(q.role) and q.room_id != WAITING_ROOM for q in people):
             return []
         view = engagement_view(people, Thresholds.of(session), self.clock())
-        return list(await self._to_facilitators(session_id, UPDATED, view))
+        out: list[Delivery] = list(await self._to_facilitators(session_id, UPDATED, view))
+        if session.mood_check is not None and session.mood_check["open"]:
+            # Who is asked changes as people come and go: the summary's "n of m" follows.
+            out += await self._to_facilitators(
+                session_id, MOOD_UPDATED, mood_view(session, people)
+            )
+        return out

@@ -36,6 +36,18 @@ def _asked(people: list[Participant]) -> list[Participant]:
     return [p for p in people if p.role is Role.PARTICIPANT and p.room_id != WAITING_ROOM]
 
 
+def question_for(session: Session, p: Participant) -> dict[str, Any] | None:
+    """The open check-in's question for `p`, if they are asked and have not answered: so
+    someone who comes in (or back) while it is open is asked too, not only those who were
+    in a room when it started."""
+    check = session.mood_check
+    if check is None or not check["open"] or not _asked([p]):
+        return None
+    if p.activity.mood is not None and p.activity.mood.get("check") == check["id"]:
+        return None
+    return {"id": check["id"], "question": check["question"], "scale": check["scale"]}
+
+
 def mood_view(session: Session, people: list[Participant]) -> dict[str, Any]:
     """The latest check-in, its answers and their summary (facilitators only)."""
     check = session.mood_check

@@ -30,6 +30,7 @@ from facilitation.media import (
     stopped_media,
     switch_topology_if_needed,
 )
+from facilitation.mood import question_for
 from facilitation.outbox import (
     Delivery,
     Disconnect,
@@ -67,6 +68,8 @@ class JoinResult:
     lobby: list[dict[str, Any]] | None = None
     # The breakout rooms (the whole plan for facilitators), once in a room.
     breakouts: dict[str, Any] | None = None
+    # The open mood check-in's question, when the person has yet to answer it.
+    mood: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -188,6 +191,7 @@ class Presence(SessionCommands):
                 chat=await self._chat_view(p),
                 lobby=lobby,
                 breakouts=await self._breakouts_view(session, facilitator),
+                mood=question_for(session, p),
             )
 
     async def _changed(self, p: Participant) -> list[Delivery]:

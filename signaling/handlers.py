@@ -490,6 +490,7 @@ class Handlers:
             chat=result.chat,
             lobby=result.lobby,
             breakouts=result.breakouts,
+            mood=result.mood,
             resumed=result.resumed,
             missed=[e.to_dict() for e in result.missed] if result.missed is not None else None,
             ice_servers=[

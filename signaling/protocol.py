@@ -78,10 +78,12 @@ class JoinRequest(_Payload):
     """`join`: take (or take back) your seat in the session.
 
     Ack: `{ok, self, room: {room, seq, participants}, resumed, missed, ice_servers,
-    grace_seconds, session, chat, lobby, breakouts}`; `missed` lists the room events
+    grace_seconds, session, chat, lobby, breakouts, mood}`; `missed` lists the room events
     after `last_seq` when the server still has them and you are still in `last_room` (on
     a reconnect), else null. `breakouts` is the breakout rooms' state (the whole plan for
-    facilitators), as in `breakouts.public` / `breakouts.updated`."""
+    facilitators), as in `breakouts.public` / `breakouts.updated`. `mood` is the open mood
+    check-in's question `{id, question, scale}` (as `mood.asked`) for a participant who has
+    not answered it yet, else null."""
 
     # Your microphone and camera state; on a rejoin, null keeps what the server has.
     audio_muted: bool | None = None
@@ -615,7 +617,7 @@ SERVER_EVENTS: dict[str, str] = {
     "session.closed": "The server is closing this connection: {code, message}.",
     "sfu.offer": "A new SFU offer for your receiving connection: {room, epoch, jsep, streams}.",
     "participant.speaking": "{room, participant_id, speaking}: not numbered, not kept.",
-    "room.entered": "{self, room, chat, session, breakouts}: you are now in this room.",
+    "room.entered": "{self, room, chat, session, breakouts, mood}: you are now in this room.",
     "waiting.status": "{admitted, rules_accepted, rules_required}: where you stand while waiting.",
     "waiting.updated": "{waiting: [...]}: (facilitators) who waits to be admitted.",
     "admission.denied": "{code, message}: a facilitator did not admit you.",

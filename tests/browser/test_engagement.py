@@ -125,3 +125,41 @@ async def test_the_facilitator_sees_who_may_be_withdrawn_and_the_mood_summary(
         assert_audit_log_is_opaque(server, [DANA, SAM, BEN, WORD])
     finally:
         await ben.close()
+
+
+async def test_someone_who_comes_in_during_a_mood_check_in_is_asked_once(
+    engagement_server: ServerProcess, mint: Callable[..., str], session_id: str,
+    new_person: NewPerson,
+) -> None:
+    server = engagement_server
+    dana = await new_person(link(server, mint, session_id, DANA, Role.FACILITATOR), DANA, **WIDE)
+    await join(dana.page)
+    engagement = await open_panel(dana.page, "Engagement")
+    await engagement.get_by_label("Question").fill("How is your energy today?")
+    await engagement.get_by_role("radio", name="Five faces").check()
+    await engagement.get_by_role("button", name="Start mood check-in").click()
+    await expect(engagement.get_by_text("0 of 0 answered", exact=False)).to_be_visible()
+
+    # Sam and Ben come in after it started: each is asked the same question.
+    sam = await new_person(link(server, mint, session_id, SAM), SAM)
+    await join(sam.page)
+    dialog = sam.page.get_by_role("dialog", name="A quick check-in")
+    scale = dialog.get_by_role("group", name="How is your energy today?")
+    await expect(scale.get_by_role("radio")).to_have_count(5)
+    await scale.get_by_role("radio", name="Good", exact=True).check()
+    await dialog.get_by_role("button", name="Send answer").click()
+    await expect(dialog).to_be_hidden()
+    ben = await new_person(link(server, mint, session_id, BEN), BEN)
+    await join(ben.page)
+    ben_dialog = ben.page.get_by_role("dialog", name="A quick check-in")
+    await expect(ben_dialog.get_by_role("group", name="How is your energy today?")).to_be_visible()
+    await ben_dialog.get_by_role("button", name="Skip").click()
+    await expect(ben_dialog).to_be_hidden()
+    await expect(engagement.get_by_text("1 of 2 answered", exact=False)).to_be_visible()
+
+    # Coming back (a reload) asks neither again: Sam answered, Ben chose to skip it.
+    for person in (sam, ben):
+        await person.page.reload()
+        await join(person.page)
+        await expect(tile(person.page, DANA)).to_have_count(1)
+        await expect(person.page.get_by_role("dialog", name="A quick check-in")).to_have_count(0)

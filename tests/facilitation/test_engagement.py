@@ -317,3 +317,21 @@ def test_overlapping_talk_is_measured_once_within_the_window() -> None:
     assert covered([(0, 10), (5, 15), (20, 30)], 12, 25) == 8
     assert covered([], 0, 10) == 0
 
+
+
+async def test_while_a_mood_check_in_is_open_its_summary_follows_who_is_here(
+    group: Group,
+) -> None:
+    def moods(out: list[Any]) -> list[dict[str, Any]]:
+        return [d.payload["summary"] for d in out
+                if isinstance(d, ToParticipant) and d.name == "mood.updated"]
+
+    assert moods(await group.engagement.tick(SESSION)) == []  # no check-in: nothing more
+    await group.mood.start(FAC, "ten")
+    await group.mood.answer(ANA, 6)
+    assert [s["asked"] for s in moods(await group.engagement.tick(SESSION))] == [2]
+    await group.presence.join(ident("cyd"), "c-cyd")  # someone comes in: asked too
+    summaries = moods(await group.engagement.tick(SESSION))
+    assert [(s["count"], s["asked"]) for s in summaries] == [(1, 3)]
+    await group.mood.end(FAC)
+    assert moods(await group.engagement.tick(SESSION)) == []

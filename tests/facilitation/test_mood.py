@@ -10,6 +10,7 @@ import pytest
 from facilitation import (
     AdmissionPolicy,
     Audit,
+    EnterRoom,
     ErrorCode,
     Mood,
     Presence,
@@ -163,3 +164,39 @@ async def test_questions_are_checked(mood: Mood) -> None:
     assert info.value.code == ErrorCode.PAYLOAD_TOO_LARGE
     view = await mood.view(FAC)
     assert view == {"check": None, "answers": [], "summary": None}
+
+
+async def test_someone_who_comes_in_while_it_is_open_is_asked_until_they_answer() -> None:
+    clock = Clock()
+    store = MemoryStore()
+    presence = Presence(
+        store, clock=clock, admission=AdmissionPolicy(waiting_room=True, ground_rules=False)
+    )
+    admission = Admission(store, locks=presence.locks, clock=clock, admission=presence.admission)
+    mood = Mood(store, locks=presence.locks, clock=clock)
+    await presence.join(FAC, "c-fac")
+    await presence.join(ANA, "c-ana")
+    await admission.admit(FAC, "ana")
+    await presence.join(OBS, "c-obs")
+    await admission.admit(FAC, "obs")
+    check = sent(await mood.start(FAC, "faces", "How is your energy?"), "mood.asked")["ana"]
+
+    # Ben arrives after it started: let in from the waiting room, he is asked on entering.
+    waiting = await presence.join(BEN, "c-ben")
+    assert waiting.mood is None  # not while he waits
+    entered = [d for d in await admission.admit(FAC, "ben") if isinstance(d, EnterRoom)]
+    assert [d.payload["mood"] for d in entered] == [check]
+    # Ana's connection drops and comes back before she answered: asked again.
+    await presence.connection_lost(ANA, "c-ana")
+    assert (await presence.join(ANA, "c-ana-2", last_seq=0)).mood == check
+    # Once she answers, coming back does not ask her again.
+    await mood.answer(ANA, 4)
+    await presence.connection_lost(ANA, "c-ana-2")
+    assert (await presence.join(ANA, "c-ana-3", last_seq=0)).mood is None
+    # Facilitators and observers are never asked.
+    assert (await presence.join(FAC, "c-fac-2")).mood is None
+    assert (await presence.join(OBS, "c-obs-2")).mood is None
+    # Once it has ended, nobody is.
+    await mood.end(FAC)
+    await presence.connection_lost(BEN, "c-ben")
+    assert (await presence.join(BEN, "c-ben-2", last_seq=0)).mood is None

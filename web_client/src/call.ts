@@ -335,10 +335,11 @@ export class Call {
     this.breakouts.update(event.breakouts);
     if (this.waiting) {
       this.enterRoom(event.room, false, false);
-      return;
+    } else {
+      this.dropMedia();
+      this.enterRoom(event.room, false, false, true);
     }
-    this.dropMedia();
-    this.enterRoom(event.room, false, false, true);
+    this.moodDialog.pending(event.mood);
   }
 
   /** Private check-ins: the invitation, its state, and who stepped out. */
@@ -445,6 +446,7 @@ export class Call {
       const moved = rejoin && this.sync.room !== null && ack.room.room !== this.sync.room;
       if (moved) this.dropMedia();
       this.enterRoom(ack.room, rejoin, ack.resumed, moved);
+      this.moodDialog.pending(ack.mood);
     } else {
       // Waiting to be let in: the facilitator admits us (`room.entered`).
       this.waiting = true;

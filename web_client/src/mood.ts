@@ -27,6 +27,27 @@ export function moodWords(value: number, scale: MoodScale | string): string {
 }
 
 // ---- the participant's dialog ---------------------------------------------------------------
+// The check-ins this tab has shown (answered, skipped or still open): someone who skipped
+// is not asked again when they reconnect, reload or move between rooms.
+const SHOWN_KEY = 'mood-checks-shown';
+
+function shownChecks(): Set<string> {
+  try {
+    return new Set(JSON.parse(sessionStorage.getItem(SHOWN_KEY) ?? '[]') as string[]);
+  } catch {
+    return new Set();
+  }
+}
+
+function rememberShown(id: string): void {
+  try {
+    const ids = [...shownChecks(), id].slice(-20);
+    sessionStorage.setItem(SHOWN_KEY, JSON.stringify(ids));
+  } catch {
+    // Storage may be off (private mode): at worst the question comes again.
+  }
+}
+
 export class MoodDialog {
   private dialog: HTMLDialogElement | null = null;
   private checkId: string | null = null;
@@ -36,10 +57,18 @@ export class MoodDialog {
     private readonly request: RequestFn,
   ) {}
 
+  /** An open check-in found on coming in (the `join` ack or `room.entered`): asked unless
+   * this tab has already shown it. */
+  pending(question: MoodAsked | null | undefined): void {
+    if (!question || question.id === this.checkId || shownChecks().has(question.id)) return;
+    this.asked(question);
+  }
+
   /** A facilitator asks (a newer question replaces an open one). */
   asked(event: MoodAsked): void {
     this.dialog?.close();
     this.checkId = event.id;
+    rememberShown(event.id);
     const choices = event.scale === 'faces'
       ? FACES.map((f) => ({ value: f.value, content: [h('span', { class: 'mood-face', 'aria-hidden': 'true' }, f.picture), h('span', {}, f.words)] }))
       : Array.from({ length: 10 }, (_, i) => ({ value: i + 1, content: [h('span', {}, String(i + 1))] }));

@@ -200,6 +200,8 @@ export interface JoinAck {
   lobby?: WaitingPerson[] | null;
   /** The breakout rooms (the whole plan for facilitators), once in a room. */
   breakouts?: BreakoutsView | null;
+  /** The open mood check-in, for a participant who has not answered it yet. */
+  mood?: MoodAsked | null;
   resumed: boolean;
   /** Room events after `last_seq` on a reconnect, when the server still has them. */
   missed: RoomEvent[] | null;
@@ -642,6 +644,8 @@ export interface RoomEntered {
   chat: ChatMessage[];
   session: SessionSettings;
   breakouts?: BreakoutsView | null;
+  /** The open mood check-in, for a participant who has not answered it yet. */
+  mood?: MoodAsked | null;
 }
 
 export interface SessionEnded {
