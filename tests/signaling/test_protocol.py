@@ -280,7 +280,7 @@ async def test_join_ack_and_snapshot(connect: Connect, session_id: str) -> None:
     first = await amy.join(audio_muted=True)
     assert set(first) == {
         "ok", "self", "room", "resumed", "missed", "ice_servers", "grace_seconds",
-        "waiting", "rules", "session", "chat", "lobby", "breakouts",
+        "waiting", "rules", "session", "chat", "lobby", "breakouts", "mood",
     }
     me = first["self"]
     assert me["name"] == "Amy" and me["role"] == "facilitator" and me["seat"] == 1
