@@ -29,6 +29,7 @@ class Admission(SessionCommands):
         rules_done = p.rules_accepted_at is not None or not self.admission.ground_rules
         if p.admitted and rules_done:
             entering = list(await self._enter(p, MAIN_ROOM))
+            entering += await self._plan_followers(p.session_id)
             return entering + await attendance.entered(self.store, p, self.clock())
         await self.store.put_participant(p)
         await attendance.arrived(self.store, p, self.clock())  # the rules accepted, maybe

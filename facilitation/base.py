@@ -18,6 +18,8 @@ from facilitation.permissions import Command, is_facilitator, require
 from rooms.model import WAITING_ROOM, Participant, Room, Session, room_key
 from rooms.store import Store
 
+BREAKOUTS_UPDATED = "breakouts.updated"
+
 DEFAULT_SFU_THRESHOLD = 4
 
 
@@ -156,6 +158,35 @@ class SessionCommands:
                 if q.room_id != WAITING_ROOM
             ]
         return view
+
+    async def _plan_followers(self, session_id: str) -> list[ToParticipant]:
+        """While the session has breakout rooms, facilitators' "who goes where" follows
+        people coming and going (a facilitator in a breakout does not see the main room's
+        arrivals any other way)."""
+        session = await self.store.get_session(session_id)
+        if session is None or not session.breakouts:
+            return []
+        return await self._to_facilitators(
+            session_id, BREAKOUTS_UPDATED, await self._breakouts_view(session, True)
+        )
+
+    async def _departed(self, p: Participant, reason: str) -> list[Any]:
+        """Someone's seat is gone (they left, were removed, or their connection did not
+        come back): their room hears it and their media there is released."""
+        from facilitation.checkins import end_check_ins_of  # check-ins build on base
+        from facilitation.media import forget_if_empty  # media builds on base
+
+        out: list[Any] = []
+        if p.room_id == WAITING_ROOM:
+            out += await self._waiting_changed(p.session_id)
+        else:
+            out.append(await self._publish(p, "participant.left",
+                                           {"participant_id": p.id, "reason": reason}))
+            out.append(ReleaseMedia(p.session_id, p.room_id, p.id))
+            out += await forget_if_empty(self, p.session_id, p.room_id)
+            out += await self._plan_followers(p.session_id)
+        out += await end_check_ins_of(self, p.session_id, p.id)
+        return out
 
     async def _member(self, identity: Identity) -> Participant:
         p = await self.store.get_participant(identity.session_id, identity.participant_id)

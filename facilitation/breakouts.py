@@ -13,7 +13,7 @@ import random
 import re
 from typing import Any
 
-from facilitation.base import SessionCommands
+from facilitation.base import BREAKOUTS_UPDATED, SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import (
@@ -36,7 +36,7 @@ from rooms.model import (
 MAX_BREAKOUTS = 20
 MAX_NAME = 60
 WARN_BEFORE = 60.0  # seconds: "one minute left"
-UPDATED = "breakouts.updated"
+UPDATED = BREAKOUTS_UPDATED
 MAIN_ROOM_NAME = "Main room"
 
 

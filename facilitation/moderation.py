@@ -9,12 +9,11 @@ from facilitation.base import SessionCommands
 from facilitation.checkins import check_ins_cut_short, end_check_ins_of
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
-from facilitation.media import enforce, forget_if_empty, stopped_media
+from facilitation.media import enforce, stopped_media
 from facilitation.outbox import (
     Delivery,
     Disconnect,
     MediaTopology,
-    ReleaseMedia,
     ToParticipant,
 )
 from facilitation.permissions import Command, is_facilitator
@@ -149,16 +148,8 @@ class Moderation(SessionCommands):
                 self._audit(actor, "remove", p.id, keep_out=keep_out),
                 Disconnect(p.connection_id, ErrorCode.REMOVED),
                 *await attendance.left(self.store, p, self.clock(), "removed"),
+                *await self._departed(p, "removed"),
             ]
-            if p.room_id == WAITING_ROOM:
-                out += await self._waiting_changed(p.session_id)
-            else:
-                out.append(
-                    await self._publish(p, LEFT, {"participant_id": p.id, "reason": "removed"})
-                )
-                out.append(ReleaseMedia(p.session_id, p.room_id, p.id))
-                out += await forget_if_empty(self, p.session_id, p.room_id)
-            out += await end_check_ins_of(self, p.session_id, p.id)
             return out
 
     async def promote(self, identity: Identity, participant_id: str, role: Role) -> list[Delivery]:

@@ -21,12 +21,10 @@ from facilitation.base import (
     SessionCommands,
     SessionLocks,
 )
-from facilitation.checkins import end_check_ins_of
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.media import (
     enforce,
-    forget_if_empty,
     stopped_media,
     switch_topology_if_needed,
 )
@@ -35,7 +33,6 @@ from facilitation.outbox import (
     Delivery,
     Disconnect,
     MediaTopology,
-    ReleaseMedia,
     ToParticipant,
 )
 from facilitation.permissions import Command, allowed, is_facilitator, require
@@ -145,6 +142,7 @@ class Presence(SessionCommands):
                     )
                     deliveries += await attendance.entered(self.store, p, now)
                     deliveries += await switch_topology_if_needed(self, p.session_id, p.room_id)
+                    deliveries += await self._plan_followers(p.session_id)
             else:
                 # Same person, same seat: a reconnect, or the same link opened again.
                 if p.connected and p.connection_id and p.connection_id != connection_id:
@@ -271,15 +269,7 @@ class Presence(SessionCommands):
         await self.store.delete_participant(p.session_id, p.id)
         now = self.clock()
         deliveries = await attendance.left(self.store, p, now, reason)
-        if p.room_id == WAITING_ROOM:
-            deliveries += await self._waiting_changed(p.session_id)
-        else:
-            deliveries.append(
-                await self._publish(p, LEFT, {"participant_id": p.id, "reason": reason})
-            )
-            deliveries.append(ReleaseMedia(p.session_id, p.room_id, p.id))
-            deliveries += await forget_if_empty(self, p.session_id, p.room_id)
-        deliveries += await end_check_ins_of(self, p.session_id, p.id)
+        deliveries += await self._departed(p, reason)
         if not await self.store.list_participants(p.session_id):
             # Nobody is left: forget the session (privacy), as nobody needs to catch up.
             await self.store.drop_session(p.session_id)

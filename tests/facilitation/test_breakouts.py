@@ -264,3 +264,28 @@ async def test_a_raised_hand_goes_down_in_the_room_left(
               if isinstance(d, ToRoom) and d.event.name == "hands.updated"
               and d.event.room == room_key(SESSION, MAIN_ROOM)]
     assert queues == [{"queue": [], "called": None}]
+
+
+async def test_a_facilitator_in_a_breakout_sees_who_arrives_in_and_leaves_the_session(
+    group: tuple[Presence, Breakouts, Chat],
+) -> None:
+    presence, breakouts, _ = group
+    await breakouts.create(FAC, ["Pairs A", "Pairs B"])
+    await breakouts.assign_randomly(FAC, keep=[])
+    await breakouts.open(FAC)
+    await breakouts.visit(FAC, "breakout-1")
+
+    def plan_people(out: list[object]) -> set[str]:
+        updates = [d for d in out if isinstance(d, ToParticipant)
+                   and d.name == "breakouts.updated" and d.participant_id == "fac"]
+        assert len(updates) == 1, updates
+        return {q["id"] for q in updates[0].payload["people"]}
+
+    # Someone joins late (in the main room): the facilitator's plan lists them to assign.
+    out = await presence.join(ident("late"), "c-late")
+    assert "late" in plan_people(out.deliveries)
+    # Someone leaves: gone from the plan.
+    assert "p1" not in plan_people(await presence.leave(ident("p1")))
+    # Participants never get the plan.
+    everyone = [d for d in out.deliveries if isinstance(d, ToParticipant)]
+    assert {d.participant_id for d in everyone if d.name == "breakouts.updated"} == {"fac"}
