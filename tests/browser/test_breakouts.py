@@ -289,3 +289,16 @@ async def test_participants_choose_their_room_and_go_there_when_it_opens(
     await expect_room(sam.page, "Quiet corner", [FACILITATOR])
     await expect_video_from(sam.page, [FACILITATOR], frames=5)
     await expect_video_from(dana.page, ["Sam"], frames=5)
+
+    # Lee arrives late, in the main room: Dana, away in Quiet corner, sees Lee in her plan
+    # and sends Lee to join them.
+    lee = await new_person(url("Lee"), "Lee")
+    await join(lee.page)
+    room_for_lee = bo.get_by_role("combobox", name="Room for Lee")
+    await expect(room_for_lee).to_have_value(MAIN)
+    await room_for_lee.select_option(label="Quiet corner")
+    await expect_room(lee.page, "Quiet corner", [FACILITATOR, "Sam"])
+    # Lee leaves: gone from the plan too.
+    await lee.page.get_by_role("button", name="Leave session").click()
+    await expect(lee.page.get_by_role("heading", name="You have left the session.")).to_be_visible()
+    await expect(room_for_lee).to_have_count(0)
