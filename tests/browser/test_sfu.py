@@ -351,7 +351,8 @@ def external_janus_server(secret: str, external_janus: JanusProcess) -> Iterator
         secret=secret,
         grace_seconds=3.0,
         janus=external_janus.url,
-        extra_args=["--janus-api-secret", external_janus.api_secret, "--sfu-threshold", "2"],
+        # `=`: a random secret may start with "-", which argparse would take for an option.
+        extra_args=[f"--janus-api-secret={external_janus.api_secret}", "--sfu-threshold", "2"],
     ).start()
     yield proc
     proc.stop()

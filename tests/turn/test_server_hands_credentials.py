@@ -24,7 +24,8 @@ from tests.turn.test_coturn_auth import allocate, error_code
 def turn_server(coturn: CoturnProcess, secret: str) -> Iterator[ServerProcess]:
     server = ServerProcess(
         secret=secret,
-        extra_args=["--turn-url", coturn.url, "--turn-secret", coturn.secret,
+        # `=`: a random secret may start with "-", which argparse would take for an option.
+        extra_args=["--turn-url", coturn.url, f"--turn-secret={coturn.secret}",
                     "--turn-ttl", "600"],
     ).start()
     yield server
