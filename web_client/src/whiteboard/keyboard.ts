@@ -119,6 +119,8 @@ export interface KeyHost {
   elements(): BoardElement[];
   selected(): string | null;
   select(id: string | null): void;
+  /** Select from the keyboard, and say what it is. */
+  pick(id: string): void;
   update(id: string, changes: ElementChanges): void;
   deleteSelected(): void;
   edit(id: string): void;
@@ -203,7 +205,7 @@ export class BoardKeys {
     const at = order.findIndex((el) => el.id === host.selected());
     const next = at < 0 ? (step === 1 ? 0 : order.length - 1) : (at + step + order.length) % order.length;
     if (host.tool() !== 'select') host.setTool('select');
-    host.select(order[next].id);
+    host.pick(order[next].id);
   }
 
   /** One update per key press, as a drag sends on release. */

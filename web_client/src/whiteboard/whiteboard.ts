@@ -191,6 +191,7 @@ export class Whiteboard {
       elements: () => this.model.visible(),
       selected: () => this.selected,
       select: (id) => this.select(id),
+      pick: (id) => this.pick(id),
       update: (id, changes) => this.update(id, changes),
       deleteSelected: () => this.deleteSelected(),
       edit: (id) => void this.editText(id),
@@ -462,16 +463,18 @@ export class Whiteboard {
     this.selected = id;
     this.toolbar.setState(this.canDraw(), id !== null, this.mayDeleteSelected());
     this.redraw();
-    const el = id ? this.model.get(id) : undefined;
-    if (el) this.say(this.described(el));
   }
 
-  /** The picked element in words, with its place in reading order (as ] and [ go). */
-  private described(el: BoardElement): string {
+  /** Picked from the keyboard: selected, and said in words with its place in reading order
+   * (only then: a line of status appearing moves the board, so not under a pointer). */
+  private pick(id: string): void {
+    this.select(id);
+    const el = this.model.get(id);
+    if (!el) return;
     const order = readingOrder(this.model.visible());
     const me = this.host.selfId();
     const by = el.author === me ? 'you' : (this.host.participants().get(el.author)?.name ?? 'someone who has left');
-    return describe(el, by, order.findIndex((x) => x.id === el.id) + 1, order.length);
+    this.say(describe(el, by, order.findIndex((x) => x.id === el.id) + 1, order.length));
   }
 
   // ---- drawing the board ---------------------------------------------------------------------
