@@ -193,8 +193,10 @@ def record_syncs(page: Page) -> list[Any]:
     return sent
 
 
-def element_of(b: dict[str, Any], kind: str) -> dict[str, Any]:
-    found = [e for e in b["snapshot"]["elements"] if e["kind"] == kind and not e["deleted"]]
+def element_of(b: dict[str, Any], kind: str, text: str | None = None) -> dict[str, Any]:
+    """The one live `kind` on the server's board (with these words, when given)."""
+    found = [e for e in b["snapshot"]["elements"]
+             if e["kind"] == kind and not e["deleted"] and text in (None, e["text"])]
     assert len(found) == 1, found
     element: dict[str, Any] = found[0]
     return element

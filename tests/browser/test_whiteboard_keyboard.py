@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 from playwright.async_api import Locator, Page, expect
 
@@ -21,6 +20,7 @@ from tests.browser.test_whiteboard import (
     board,
     board_people,
     board_toggle,
+    element_of,
     link,
     region,
     same_board,
@@ -61,13 +61,6 @@ async def words_in_dialog(page: Page, title: str, words: str, confirm: str) -> N
     await expect(board(page)).to_be_focused()
 
 
-def with_text(b: dict[str, Any], words: str) -> dict[str, Any]:
-    found = [e for e in b["snapshot"]["elements"] if e["text"] == words and not e["deleted"]]
-    assert len(found) == 1, found
-    element: dict[str, Any] = found[0]
-    return element
-
-
 async def test_a_person_using_only_the_keyboard_adds_picks_moves_edits_and_deletes(
     wb_server: ServerProcess, mint: Callable[..., str], session_id: str,
     new_person: NewPerson, checker: FacilitatorControls,
@@ -100,7 +93,8 @@ async def test_a_person_using_only_the_keyboard_adds_picks_moves_edits_and_delet
     await s.keyboard.press("Enter")
     await words_in_dialog(s, "Add text", "Go for a walk", "Add")
     added = await same_board([s, d], checker, Counter(note=2, text=1))
-    first, second = with_text(added, "Sleep better"), with_text(added, "Call my sister")
+    first = element_of(added, "note", "Sleep better")
+    second = element_of(added, "note", "Call my sister")
     centre = (first["x"] + first["w"] / 2, first["y"] + first["h"] / 2)
     assert centre == (800, 500)
     assert (second["x"], second["y"]) != (first["x"], first["y"])
@@ -124,8 +118,8 @@ async def test_a_person_using_only_the_keyboard_adds_picks_moves_edits_and_delet
     await s.keyboard.press("Shift+ArrowDown")
     moved = await same_board(
         [s, d], checker, Counter(note=2, text=1),
-        until=lambda b: with_text(b, "Sleep better")["y"] != first["y"])
-    note = with_text(moved, "Sleep better")
+        until=lambda b: element_of(b, "note", "Sleep better")["y"] != first["y"])
+    note = element_of(moved, "note", "Sleep better")
     assert (note["x"], note["y"]) == (first["x"] + 20, first["y"] + 50)
     assert moved["seq"] == added["seq"] + 3
     assert note["version"] == first["version"] + 3
@@ -133,14 +127,14 @@ async def test_a_person_using_only_the_keyboard_adds_picks_moves_edits_and_delet
     # The text, now next in reading order, goes left as far as the board goes, no further.
     await s.keyboard.press("]")
     await expect(status).to_have_text("Text: Go for a walk, by you (3 of 3)")
-    text = with_text(moved, "Go for a walk")
+    text = element_of(moved, "text")
     steps = -(-text["x"] // 50)  # presses to reach the left edge
     for _ in range(int(steps) + 2):
         await s.keyboard.press("Shift+ArrowLeft")
     await expect(status).to_have_text("That is the edge of the board.")
     at_edge = await same_board([s, d], checker, Counter(note=2, text=1),
-                               until=lambda b: with_text(b, "Go for a walk")["x"] == 0)
-    assert with_text(at_edge, "Go for a walk")["y"] == text["y"]
+                               until=lambda b: element_of(b, "text")["x"] == 0)
+    assert element_of(at_edge, "text")["y"] == text["y"]
     assert at_edge["seq"] == moved["seq"] + steps
 
     # Enter changes the words of what is picked; Delete removes it; Escape lets go.
