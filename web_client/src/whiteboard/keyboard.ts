@@ -187,7 +187,8 @@ export class BoardKeys {
     if ((e.key === 'Enter' || e.key === ' ') && !pressing) {
       const tool = host.tool();
       if (selected) return () => host.edit(selected);
-      if (tool === 'text' || tool === 'note') return () => host.write(tool);
+      // Only on the board itself: Space on the page is for scrolling.
+      if (focused && (tool === 'text' || tool === 'note')) return () => host.write(tool);
       return focused ? () => host.say(HINT) : null;
     }
     const t = TOOLS.find((x) => x.key.toLowerCase() === key);
