@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +23,12 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
+from rooms.model import Role
 from signaling.python_participant import PythonParticipant
+from tests.browser.helpers import FacilitatorControls
 from tests.support.chromium import CHROMIUM
 from tests.support.chromium import CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS
-from tests.support.services import REPO
+from tests.support.services import REPO, ServerProcess
 
 STATIC_INDEX = REPO / "signaling" / "static" / "index.html"
 
@@ -180,3 +182,24 @@ async def python_people() -> AsyncIterator[list[PythonParticipant]]:
     yield made
     for person in made:
         await person.close()
+
+
+# ---- the whiteboard (test_whiteboard*.py) ---------------------------------------------------
+@pytest.fixture(scope="module")
+def wb_server(secret: str) -> Iterator[ServerProcess]:
+    # A long grace period: a browser that goes offline for a while keeps its seat.
+    proc = ServerProcess(secret=secret, grace_seconds=60).start()
+    yield proc
+    proc.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def checker(
+    wb_server: ServerProcess, mint: Callable[..., str], session_id: str
+) -> AsyncIterator[FacilitatorControls]:
+    """A silent observer on a plain Socket.IO client: asks the server for its board."""
+    token = mint(session_id, "Board checker", Role.OBSERVER, participant_id="p-checker")
+    client = FacilitatorControls(wb_server, session_id, token)
+    await client.join()
+    yield client
+    await client.close()

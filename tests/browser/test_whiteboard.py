@@ -11,12 +11,11 @@ import re
 import struct
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import msgpack  # type: ignore[import-untyped]
 import pytest
-import pytest_asyncio
 from playwright.async_api import Locator, Page, WebSocket, expect
 
 from rooms.model import Role
@@ -30,30 +29,10 @@ DANA, SAM, ALEX, KIM = "Dana Rivera", "Sam Okafor", "Alex Brandt", "Kim Lee"
 Point = tuple[float, float]
 
 
-@pytest.fixture(scope="module")
-def wb_server(secret: str) -> Iterator[ServerProcess]:
-    # A long grace period: a browser that goes offline for a while keeps its seat.
-    proc = ServerProcess(secret=secret, grace_seconds=60).start()
-    yield proc
-    proc.stop()
-
-
 def link(server: ServerProcess, mint: Callable[..., str], session: str, name: str,
          role: Role = Role.PARTICIPANT, pid: str | None = None) -> str:
     pid = pid or "p-" + uuid.uuid4().hex[:10]
     return f"{server.base_url}/s/{session}#token={mint(session, name, role, participant_id=pid)}"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def checker(
-    wb_server: ServerProcess, mint: Callable[..., str], session_id: str
-) -> AsyncIterator[FacilitatorControls]:
-    """A silent observer on a plain Socket.IO client: asks the server for its board."""
-    token = mint(session_id, "Board checker", Role.OBSERVER, participant_id="p-checker")
-    client = FacilitatorControls(wb_server, session_id, token)
-    await client.join()
-    yield client
-    await client.close()
 
 
 async def server_board(checker: FacilitatorControls) -> dict[str, Any]:
@@ -69,7 +48,7 @@ def kinds(board: dict[str, Any]) -> Counter[str]:
 
 # ---- the board in a page -------------------------------------------------------------------
 def board(page: Page) -> Locator:
-    return page.get_by_role("img", name=re.compile(r"^Whiteboard:"))
+    return page.get_by_role("application", name=re.compile(r"^Whiteboard:"))
 
 
 def region(page: Page) -> Locator:
@@ -214,8 +193,10 @@ def record_syncs(page: Page) -> list[Any]:
     return sent
 
 
-def element_of(b: dict[str, Any], kind: str) -> dict[str, Any]:
-    found = [e for e in b["snapshot"]["elements"] if e["kind"] == kind and not e["deleted"]]
+def element_of(b: dict[str, Any], kind: str, text: str | None = None) -> dict[str, Any]:
+    """The one live `kind` on the server's board (with these words, when given)."""
+    found = [e for e in b["snapshot"]["elements"]
+             if e["kind"] == kind and not e["deleted"] and text in (None, e["text"])]
     assert len(found) == 1, found
     element: dict[str, Any] = found[0]
     return element

@@ -33,7 +33,9 @@ export type DialogResult = Array<string | boolean> | null;
 let counter = 0;
 
 export function openDialog(options: DialogOptions): Promise<DialogResult> {
-  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  // An HTML control, or a focusable drawing such as the whiteboard.
+  const active = document.activeElement;
+  const opener = active instanceof HTMLElement || active instanceof SVGElement ? active : null;
   const id = `dialog-${++counter}`;
   const title = h('h2', { id: `${id}-title`, class: 'dialog-title' }, options.title);
   const text = h('p', { id: `${id}-text` }, options.text);
@@ -99,7 +101,7 @@ export function openDialog(options: DialogOptions): Promise<DialogResult> {
     dialog.addEventListener('close', () => {
       dialog.remove();
       // Back to where the person was, or, if that control is gone, to the nearest heading.
-      if (opener && opener.isConnected && opener.offsetParent !== null) opener.focus();
+      if (opener && opener.isConnected && opener.getClientRects().length > 0) opener.focus();
       else options.fallbackFocus?.()?.focus();
       resolve(result);
     });

@@ -33,13 +33,17 @@ import {
 import { Cursors } from './cursors';
 import { savePng, saveSvg } from './export';
 import { boardHash } from './hash';
+import { BOARD_SHORTCUTS, BoardKeys, KEYS_SUMMARY, describe, freeSpot, keysHelp, readingOrder } from './keyboard';
 import { BoardModel } from './model';
 import { LayerRenderer, bounds, svg, textSize } from './render';
 import { BoardSync } from './sync';
-import { Toolbar, TOOLS } from './toolbar';
+import { Toolbar } from './toolbar';
 import { PointerTools, SHAPE_WIDTH, round2, type Tool } from './tools';
 
 export const WATCH_ONLY = 'The facilitator is drawing; you can watch.';
+/** Said once when someone who may not draw presses the board's keys. */
+const LOCKED_OUT = 'Only the facilitator can draw now; you can watch.';
+const OBSERVING = 'Observers watch the board; they do not draw.';
 const NOTE_SIZE = { w: 280, h: 220 };
 /** A sticky note's background follows the ink colour chosen. */
 const NOTE_FILL: Record<string, string> = { '#c0392b': NOTE_FILLS[3], '#1e6fd9': NOTE_FILLS[2], '#2e8540': NOTE_FILLS[1] };
@@ -73,6 +77,7 @@ export class Whiteboard {
   private readonly sync: BoardSync;
   private readonly cursors: Cursors;
   private readonly tools: PointerTools;
+  private readonly keys: BoardKeys;
   private settings: BoardSettings = { mode: 'open', drawers: [] };
   private open = false;
   private tool: Tool = 'pen';
@@ -98,8 +103,12 @@ export class Whiteboard {
       class: 'wb-board',
       viewBox: `0 0 ${BOARD_WIDTH} ${BOARD_HEIGHT}`,
       preserveAspectRatio: 'xMidYMid meet',
-      role: 'img',
+      // Focusable, and an application: a screen reader passes the board's keys through.
+      role: 'application',
+      tabindex: 0,
       'aria-label': 'Whiteboard: empty',
+      'aria-describedby': 'wb-keys-summary',
+      'aria-keyshortcuts': BOARD_SHORTCUTS,
     });
     this.svgEl.appendChild(svg('rect', { class: 'wb-sheet', x: 0, y: 0, width: BOARD_WIDTH, height: BOARD_HEIGHT, fill: '#ffffff' }));
     this.elementsLayer = svg('g', { class: 'wb-elements' });
@@ -135,8 +144,10 @@ export class Whiteboard {
       this.watchNote,
       h('div', { class: 'wb-frame' }, this.svgEl),
       this.status,
+      h('p', { id: 'wb-keys-summary', class: 'visually-hidden' }, KEYS_SUMMARY),
       this.toolbar.footer,
     );
+    this.toolbar.footer.appendChild(keysHelp());
 
     this.sync = new BoardSync(this.model, (since) => this.host.request('whiteboard.sync', { since }), {
       changed: () => this.changed(),
@@ -162,9 +173,31 @@ export class Whiteboard {
       },
       add: (el) => this.add(el),
       update: (id, changes) => this.update(id, changes),
-      write: (kind, x, y) => void this.write(kind, x, y),
+      write: (kind, x, y) => void this.write(kind, { x, y }),
       edit: (id) => void this.editText(id),
       cursor: (x, y) => this.cursors.moved(x, y),
+    });
+    // A press on the board gives it the keyboard too (the tools keep the browser from it).
+    this.svgEl.addEventListener('pointerdown', () => this.svgEl.focus({ preventScroll: true }));
+    this.keys = new BoardKeys({
+      board: this.svgEl,
+      panel: this.el,
+      toggle: this.toggle,
+      isOpen: () => this.open,
+      tool: () => this.tool,
+      setTool: (t) => this.setTool(t),
+      canDraw: () => this.canDraw(),
+      whyNot: () => (this.host.role() === 'observer' ? OBSERVING : LOCKED_OUT),
+      elements: () => this.model.visible(),
+      selected: () => this.selected,
+      select: (id) => this.select(id),
+      pick: (id) => this.pick(id),
+      update: (id, changes) => this.update(id, changes),
+      deleteSelected: () => this.deleteSelected(),
+      edit: (id) => void this.editText(id),
+      write: (kind) => void this.write(kind, null),
+      undo: (redo) => void this.undo(redo ? 'whiteboard.redo' : 'whiteboard.undo'),
+      say: (text) => this.say(text),
     });
 
     const s = host.socket;
@@ -173,7 +206,6 @@ export class Whiteboard {
     s.on('whiteboard.settings', this.onSettings);
     // Breakouts move people between rooms: each room has its own board.
     s.on('room.entered', this.onRoomEntered);
-    document.addEventListener('keydown', this.onKey);
 
     this.toolbar.setTool(this.tool);
     this.toolbar.setColor(this.color);
@@ -215,7 +247,8 @@ export class Whiteboard {
           .map((p) => ({ id: p.id, name: p.name, may: this.settings.drawers.includes(p.id) }))
       : [];
     this.toolbar.setFacilitator(facilitator, this.settings.mode === 'locked', people);
-    if (!can) {
+    if (can) this.keys.mayDraw();
+    else {
       this.select(null);
       this.tools.stop();
     }
@@ -338,7 +371,9 @@ export class Whiteboard {
     if (!ack.ok) this.say(ack.error.message);
   }
 
-  private async write(kind: 'text' | 'note', x: number, y: number): Promise<void> {
+  /** Ask for the words of a new text or note and add it at `at` (pointer) or, from the
+   * keyboard, in a free spot near the middle. */
+  private async write(kind: 'text' | 'note', at: { x: number; y: number } | null): Promise<void> {
     const room = this.sync.room;
     const words = await this.askWords(kind === 'note' ? 'Add a sticky note' : 'Add text', '');
     if (!words || !this.canDraw()) return;
@@ -348,6 +383,7 @@ export class Whiteboard {
       return;
     }
     const size = kind === 'note' ? NOTE_SIZE : textSize(words);
+    const { x, y } = at ?? freeSpot(size, this.model.visible());
     this.add({
       kind,
       // Kept on the board.
@@ -429,31 +465,17 @@ export class Whiteboard {
     this.redraw();
   }
 
-  private readonly onKey = (e: KeyboardEvent): void => {
-    if (!this.open || e.defaultPrevented) return;
-    const target = e.target instanceof Element ? e.target : null;
-    if (target?.closest('input, textarea, select, [contenteditable], dialog')) return;
-    // Only while the keyboard is on the board or its button (or nowhere in particular): a
-    // letter or Backspace pressed on the Mute button, the chat or a panel is not for it.
-    const onBoard =
-      !target || target === document.body || this.el.contains(target) || target === this.toggle;
-    if (!onBoard) return;
-    const mod = e.ctrlKey || e.metaKey;
-    const key = e.key.toLowerCase();
-    let done = true;
-    if (mod && key === 'z') void this.undo(e.shiftKey ? 'whiteboard.redo' : 'whiteboard.undo');
-    else if (mod && key === 'y') void this.undo('whiteboard.redo');
-    else if (mod || e.altKey) done = false;
-    else if (e.key === 'Delete' || e.key === 'Backspace') this.deleteSelected();
-    else if (e.key === 'Escape' && this.selected) this.select(null);
-    else if (e.key === 'Enter' && this.selected && target?.closest('button, a') == null) void this.editText(this.selected);
-    else {
-      const t = TOOLS.find((x) => x.key.toLowerCase() === key);
-      if (t && this.canDraw()) this.setTool(t.tool);
-      else done = false;
-    }
-    if (done) e.preventDefault();
-  };
+  /** Picked from the keyboard: selected, and said in words with its place in reading order
+   * (only then: a line of status appearing moves the board, so not under a pointer). */
+  private pick(id: string): void {
+    this.select(id);
+    const el = this.model.get(id);
+    if (!el) return;
+    const order = readingOrder(this.model.visible());
+    const me = this.host.selfId();
+    const by = el.author === me ? 'you' : (this.host.participants().get(el.author)?.name ?? 'someone who has left');
+    this.say(describe(el, by, order.findIndex((x) => x.id === el.id) + 1, order.length));
+  }
 
   // ---- drawing the board ---------------------------------------------------------------------
   private redraw(): void {
@@ -517,7 +539,7 @@ export class Whiteboard {
     s.off('whiteboard.cursors', this.onCursors);
     s.off('whiteboard.settings', this.onSettings);
     s.off('room.entered', this.onRoomEntered);
-    document.removeEventListener('keydown', this.onKey);
+    this.keys.destroy();
     window.clearTimeout(this.statusTimer);
     this.tools.destroy();
     this.cursors.clear();
