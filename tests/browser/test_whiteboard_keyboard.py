@@ -6,6 +6,7 @@ Someone who may not draw presses the same keys and nothing changes; the status s
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -166,6 +167,15 @@ async def test_a_person_using_only_the_keyboard_adds_picks_moves_edits_and_delet
     await expect(s.get_by_role("dialog")).to_have_count(0)
     await expect(region(s).get_by_role("button", name="Delete selected")).to_be_disabled()
     await expect(tool(s, "Select and move")).to_have_attribute("aria-pressed", "true")
+    # Sam may still read the board with ] and [ (the ] above read the first thing): each
+    # thing is said, nothing is selected.
+    await s.keyboard.press("]")
+    await expect(status).to_have_text(re.compile(r"\(2 of 2\)$"))
+    await s.keyboard.press("]")
+    await expect(status).to_have_text(re.compile(r"\(1 of 2\)$"))
+    await s.keyboard.press("[")
+    await expect(status).to_have_text(re.compile(r"\(2 of 2\)$"))
+    await expect(region(s).get_by_role("button", name="Delete selected")).to_be_disabled()
     after = await server_board(checker)
     assert (after["seq"], after["hash"]) == (before["seq"], before["hash"])
     await same_board([s, d], checker, Counter(note=1, text=1))

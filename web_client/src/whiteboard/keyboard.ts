@@ -121,6 +121,8 @@ export interface KeyHost {
   select(id: string | null): void;
   /** Select from the keyboard, and say what it is. */
   pick(id: string): void;
+  /** Say what it is, without selecting it (someone who may not draw, reading the board). */
+  read(id: string): void;
   update(id: string, changes: ElementChanges): void;
   deleteSelected(): void;
   edit(id: string): void;
@@ -135,6 +137,8 @@ const HINT = 'With the keyboard: T or N, then Enter adds text or a sticky note; 
 export class BoardKeys {
   /** Said why this person may not draw since they last could. */
   private toldWhy = false;
+  /** Where someone who may not draw is, reading the board with ] and [. */
+  private readingAt: string | null = null;
 
   constructor(private readonly host: KeyHost) {
     document.addEventListener('keydown', this.onKey);
@@ -160,6 +164,7 @@ export class BoardKeys {
     if (!act) return;
     e.preventDefault();
     if (host.canDraw()) act();
+    else if (e.key === ']' || e.key === '[') this.pick(e.key === ']' ? 1 : -1, false);
     else if (!this.toldWhy) {
       this.toldWhy = true;
       host.say(host.whyNot());
@@ -195,16 +200,24 @@ export class BoardKeys {
     return t ? () => host.setTool(t.tool) : null;
   }
 
-  /** Pick the next (1) or previous (-1) thing in reading order, going round at the ends. */
-  private pick(step: 1 | -1): void {
+  /** Pick the next (1) or previous (-1) thing in reading order, going round at the ends.
+   * Someone who may not draw still reads the board this way (`select` false): each thing
+   * is said, nothing is selected. */
+  private pick(step: 1 | -1, select = true): void {
     const host = this.host;
     const order = readingOrder(host.elements());
     if (!order.length) {
       host.say('The board is empty.');
       return;
     }
-    const at = order.findIndex((el) => el.id === host.selected());
+    const current = select ? host.selected() : this.readingAt;
+    const at = order.findIndex((el) => el.id === current);
     const next = at < 0 ? (step === 1 ? 0 : order.length - 1) : (at + step + order.length) % order.length;
+    if (!select) {
+      this.readingAt = order[next].id;
+      host.read(order[next].id);
+      return;
+    }
     if (host.tool() !== 'select') host.setTool('select');
     host.pick(order[next].id);
   }

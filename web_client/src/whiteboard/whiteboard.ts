@@ -192,6 +192,7 @@ export class Whiteboard {
       selected: () => this.selected,
       select: (id) => this.select(id),
       pick: (id) => this.pick(id),
+      read: (id) => this.read(id),
       update: (id, changes) => this.update(id, changes),
       deleteSelected: () => this.deleteSelected(),
       edit: (id) => void this.editText(id),
@@ -469,6 +470,11 @@ export class Whiteboard {
    * (only then: a line of status appearing moves the board, so not under a pointer). */
   private pick(id: string): void {
     this.select(id);
+    this.read(id);
+  }
+
+  /** Say what something on the board is, and where it comes in reading order. */
+  private read(id: string): void {
     const el = this.model.get(id);
     if (!el) return;
     const order = readingOrder(this.model.visible());
