@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from rooms.model import Role
-from tests.browser.conftest import NewPerson
+from tests.browser.conftest import NewPerson, Person
 from tests.browser.helpers import (
     FacilitatorControls,
     assert_audit_log_is_opaque,
@@ -36,13 +36,20 @@ def engagement_server(secret: str) -> Iterator[ServerProcess]:
     proc.stop()
 
 
+async def facilitator(server: ServerProcess, mint: Callable[..., str], session_id: str,
+                      new_person: NewPerson) -> Person:
+    """Dana, the facilitator, in the session on a wide screen."""
+    dana = await new_person(link(server, mint, session_id, DANA, Role.FACILITATOR), DANA, **WIDE)
+    await join(dana.page)
+    return dana
+
+
 async def test_the_facilitator_sees_who_may_be_withdrawn_and_the_mood_summary(
     engagement_server: ServerProcess, mint: Callable[..., str], session_id: str,
     new_person: NewPerson,
 ) -> None:
     server = engagement_server
-    dana = await new_person(link(server, mint, session_id, DANA, Role.FACILITATOR), DANA, **WIDE)
-    await join(dana.page)
+    dana = await facilitator(server, mint, session_id, new_person)
     sam = await new_person(link(server, mint, session_id, SAM), SAM)
     await join(sam.page)
     # Ben: a participant with the camera off who switched to another tab (a plain client
@@ -132,8 +139,7 @@ async def test_someone_who_comes_in_during_a_mood_check_in_is_asked_once(
     new_person: NewPerson,
 ) -> None:
     server = engagement_server
-    dana = await new_person(link(server, mint, session_id, DANA, Role.FACILITATOR), DANA, **WIDE)
-    await join(dana.page)
+    dana = await facilitator(server, mint, session_id, new_person)
     engagement = await open_panel(dana.page, "Engagement")
     await engagement.get_by_label("Question").fill("How is your energy today?")
     await engagement.get_by_role("radio", name="Five faces").check()

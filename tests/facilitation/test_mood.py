@@ -30,21 +30,27 @@ ANA, BEN, CYD = ident("ana"), ident("ben"), ident("cyd")
 WAITER = ident("wai")
 
 
-@pytest.fixture
-async def mood() -> Mood:
+def session_parts() -> tuple[Presence, Admission, Mood]:
+    """A session with a waiting room, and the commands these tests use on it."""
     clock = Clock()
     store = MemoryStore()
     presence = Presence(
         store, clock=clock, admission=AdmissionPolicy(waiting_room=True, ground_rules=False)
     )
     admission = Admission(store, locks=presence.locks, clock=clock, admission=presence.admission)
+    return presence, admission, Mood(store, locks=presence.locks, clock=clock)
+
+
+@pytest.fixture
+async def mood() -> Mood:
+    presence, admission, mood = session_parts()
     for who in (FAC, COF):
         await presence.join(who, f"c-{who.participant_id}")
     for who in (OBS, ANA, BEN, CYD, WAITER):
         await presence.join(who, f"c-{who.participant_id}")
         if who is not WAITER:
             await admission.admit(FAC, who.participant_id)
-    return Mood(store, locks=presence.locks, clock=clock)
+    return mood
 
 
 def sent(out: list[Delivery], name: str) -> dict[str, dict[str, Any]]:
@@ -167,13 +173,7 @@ async def test_questions_are_checked(mood: Mood) -> None:
 
 
 async def test_someone_who_comes_in_while_it_is_open_is_asked_until_they_answer() -> None:
-    clock = Clock()
-    store = MemoryStore()
-    presence = Presence(
-        store, clock=clock, admission=AdmissionPolicy(waiting_room=True, ground_rules=False)
-    )
-    admission = Admission(store, locks=presence.locks, clock=clock, admission=presence.admission)
-    mood = Mood(store, locks=presence.locks, clock=clock)
+    presence, admission, mood = session_parts()
     await presence.join(FAC, "c-fac")
     await presence.join(ANA, "c-ana")
     await admission.admit(FAC, "ana")
