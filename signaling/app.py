@@ -86,7 +86,7 @@ def create_app(config: Config, store: Store | None = None) -> web.Application:
     app[SIO_KEY] = sio
 
     static = Path(config.static_dir) if config.static_dir else PACKAGED_STATIC
-    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/healthz", _healthz(webhooks))
     app.router.add_routes(clinic_api.routes(
         config, handlers.admission, handlers.deliver, handlers.attendance, handlers.whiteboard
     ))
@@ -125,8 +125,16 @@ async def _security_headers(
     return response
 
 
-async def _healthz(_: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+def _healthz(webhooks: WebhookOutbox | None) -> Handler:
+    """`{"status": "ok"}` while the server serves; with webhooks on, also their backlog
+    (a receiver that refuses or is down shows here before anyone misses an event)."""
+    async def handler(_: web.Request) -> web.StreamResponse:
+        body: dict[str, object] = {"status": "ok"}
+        if webhooks is not None:
+            body["webhooks"] = webhooks.status()
+        return web.json_response(body)
+
+    return handler
 
 
 def _index(static: Path) -> Handler:

@@ -63,6 +63,7 @@ class _Pending:
     event_id: str
     session_id: str
     body: bytes
+    queued_at: float  # wall time it was kept (the spool file's, after a restart)
 
 
 def _write(path: Path, record: dict[str, Any]) -> None:
@@ -103,6 +104,8 @@ class WebhookOutbox:
         self._lock_fd: int | None = None
         # Spool files and queues in the same order, whatever the writes' timing.
         self._sending = asyncio.Lock()
+        # What went wrong last, until the receiver accepts an event again (for /healthz).
+        self._problem: str | None = None
 
     # ---- life cycle -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -136,7 +139,7 @@ class WebhookOutbox:
             try:
                 record = json.loads(path.read_text(encoding="utf-8"))
                 found.append(_Pending(path, match.group(2), str(record["session"]),
-                                      str(record["body"]).encode()))
+                                      str(record["body"]).encode(), path.stat().st_mtime))
             except (OSError, ValueError, KeyError):
                 log.error("webhooks: unreadable spool file %s set aside", path.name)
                 path.rename(path.with_suffix(".broken"))
@@ -175,7 +178,7 @@ class WebhookOutbox:
                 # event is still sent, but would not survive a restart: say so loudly.
                 log.exception("webhook %s (session %s) could not be spooled",
                               event_id, hook.session_id)
-            self._enqueue(_Pending(path, event_id, hook.session_id, body))
+            self._enqueue(_Pending(path, event_id, hook.session_id, body, time.time()))
 
     def _enqueue(self, pending: _Pending) -> None:
         self._queues.setdefault(pending.session_id, deque()).append(pending)
@@ -199,7 +202,9 @@ class WebhookOutbox:
                                   "come again after a restart, with the same id)", head.event_id)
                 queue.popleft()
                 failures = 0
+                self._problem = None
                 continue
+            self._problem = outcome
             delay = self.retry_delay(failures)
             failures += 1
             log.warning("webhook %s (session %s) not delivered: %s; attempt %d, next in %.1fs",
@@ -208,6 +213,18 @@ class WebhookOutbox:
         # Nothing awaited since the queue was seen empty: no event can be stranded.
         del self._queues[session_id]
         del self._workers[session_id]
+
+    def status(self) -> dict[str, Any]:
+        """The backlog, for an admin's monitoring: how many events wait, how long the
+        oldest has waited, and what the receiver last did wrong (None once it accepts
+        again). Counts only: no session ids or event contents."""
+        waiting = [p for q in self._queues.values() for p in q]
+        oldest = min((p.queued_at for p in waiting), default=None)
+        return {
+            "pending": len(waiting),
+            "oldest_seconds": round(time.time() - oldest, 1) if oldest is not None else None,
+            "last_failure": self._problem,
+        }
 
     def retry_delay(self, failures: int) -> float:
         """Exponential backoff with jitter (half fixed, half random), capped."""

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from facilitation import ErrorCode, Refused
@@ -68,6 +69,13 @@ EXPECTED = [
 ]
 
 
+async def health(server: ServerProcess) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as http, http.get(f"{server.base_url}/healthz") as r:
+        assert r.status == 200
+        body: dict[str, Any] = await r.json()
+        return body
+
+
 def story(events: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
     return [(e["event"], e.get("participant", {}).get("id")) for e in events]
 
@@ -115,13 +123,23 @@ async def test_events_wait_while_the_receiver_is_down_and_arrive_in_order(
     receiver.issuer = "groups-1"
     session = await run_a_session(server, secret)
 
-    # Tried, and tried again, while down.
+    # Tried, and tried again, while down; the admin's health check shows the backlog.
     await receiver.wait_for(lambda: receiver.refused >= 3)
     assert receiver.events == []
+    backlog = (await health(server))["webhooks"]
+    assert backlog["pending"] == len(EXPECTED) and backlog["last_failure"] == "status 503"
+    assert backlog["oldest_seconds"] >= 0
     receiver.down = False
 
     await receiver.wait_for(ended(receiver, session))
     assert story(receiver.unique(session)) == EXPECTED
+    async with asyncio.timeout(30):
+        while True:  # the server takes the last event off once it has read the 2xx: poll
+            backlog = (await health(server))["webhooks"]
+            if backlog["pending"] == 0:
+                break
+            await asyncio.sleep(0.05)
+    assert backlog == {"pending": 0, "oldest_seconds": None, "last_failure": None}
     assert receiver.invalid == []
     # Nothing beyond what the ids deduplicate: every delivery is one of the seven.
     assert {e["id"] for e in receiver.events} == {e["id"] for e in receiver.unique(session)}
