@@ -114,6 +114,14 @@ async def test_the_facilitator_sees_who_may_be_withdrawn_and_the_mood_summary(
         # The low answer flags Sam too, once the next update comes.
         await expect(sam_row.get_by_text("Mood 3 out of 10: “tired”.")).to_be_visible()
         await expect(sam_row.get_by_role("list", name="Why")).to_have_text("Mood 3/10")
+        # Noticing it, Dana asks Sam for a private word from the same row.
+        await sam_row.get_by_role("button", name=f"Check in privately, {SAM}").click()
+        await expect(engagement.get_by_role("status")).to_have_text(
+            f"{SAM} is asked for a private word. Waiting for their answer."
+        )
+        invitation = sam.page.get_by_role("dialog", name=f"{DANA} would like a private word")
+        await invitation.get_by_role("button", name="Not now").click()
+        await expect(fac.get_by_text(f"{SAM} said not now.")).to_be_visible()
 
         # A reaction from Sam shows on Sam's tile for everyone, with words for it.
         await sam.page.get_by_role("button", name="React").click()

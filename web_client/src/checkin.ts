@@ -7,16 +7,32 @@ import { openDialog } from './dialog';
 import { h } from './dom';
 import type { RequestFn } from './facilitator';
 import {
+  type Ack,
   CHECKIN_PREFIX,
   type CheckInInvited,
   type CheckInSteppedOut,
   type CheckInUpdated,
   type PublicParticipant,
+  type Requests,
 } from './protocol';
 import type { RoomView } from './roomview';
 
 export function isCheckInRoom(roomId: string): boolean {
   return roomId.startsWith(CHECKIN_PREFIX);
+}
+
+/** A facilitator asks someone for a private word (from the roster or the Engagement
+ * panel): the request, and what to say when it went out or did not. */
+export function inviteToCheckIn(
+  request: RequestFn,
+  participantId: string,
+  name: string,
+): { sent: Promise<Ack<Requests['checkin.invite']['ack']>>; ok: string; failed: string } {
+  return {
+    sent: request('checkin.invite', { participant_id: participantId }),
+    ok: `${name} is asked for a private word. Waiting for their answer.`,
+    failed: `${name} was not asked.`,
+  };
 }
 
 export interface CheckInHost {

@@ -7,6 +7,7 @@
 // panel offers a gentle prompt, not a verdict: it says what was noticed and leaves the
 // judgment to the facilitator. Rows are updated in place so the keyboard focus stays.
 
+import { inviteToCheckIn, isCheckInRoom } from './checkin';
 import { clear, h } from './dom';
 import { type RequestFn, keepOrder } from './facilitator';
 import { Feedback } from './feedback';
@@ -67,18 +68,38 @@ class Row {
   private readonly flag: HTMLElement;
   private readonly reasons: HTMLUListElement;
   private readonly signals: HTMLUListElement;
+  /** Noticing someone may be withdrawn, the facilitator can ask them for a word at once. */
+  private readonly checkIn: HTMLButtonElement;
+  private readonly actions: HTMLElement;
+  private row: EngagementRow | null = null;
 
-  constructor() {
+  constructor(invite: (row: EngagementRow) => void) {
     this.name = h('p', { class: 'person-name', tabindex: '-1' });
     this.flag = h('span', { class: 'chip attention engagement-flag' }, 'May be withdrawn');
     this.reasons = h('ul', { class: 'engagement-reasons', 'aria-label': 'Why' });
     this.signals = h('ul', { class: 'engagement-signals', 'aria-label': 'Signals' });
-    this.li = h('li', { class: 'person engagement-person' }, h('div', { class: 'person-head' }, this.name, this.flag), this.reasons, this.signals);
+    this.checkIn = h('button', { type: 'button', class: 'button small secondary' }, 'Check in privately');
+    this.checkIn.addEventListener('click', () => {
+      if (this.row) invite(this.row);
+    });
+    this.actions = h('div', { class: 'person-actions' }, this.checkIn);
+    this.li = h(
+      'li',
+      { class: 'person engagement-person' },
+      h('div', { class: 'person-head' }, this.name, this.flag),
+      this.reasons,
+      this.actions,
+      this.signals,
+    );
   }
 
   update(r: EngagementRow, roomName: (id: string) => string | null): void {
+    this.row = r;
     const where = r.room_id !== MAIN_ROOM_ID ? roomName(r.room_id) : null;
     this.name.textContent = where ? `${r.name} (in ${where})` : r.name;
+    this.checkIn.setAttribute('aria-label', `Check in privately, ${r.name}`);
+    // Offered where it helps: someone flagged, here, and not already in a check-in.
+    this.actions.hidden = !r.flagged || r.connection !== 'connected' || isCheckInRoom(r.room_id);
     this.flag.hidden = !r.flagged;
     this.li.classList.toggle('flagged', r.flagged);
     clear(this.reasons);
@@ -240,7 +261,7 @@ export class EngagementPanel {
     const items = view.participants.map((r) => {
       let row = this.rows.get(r.participant_id);
       if (!row) {
-        row = new Row();
+        row = new Row((r) => void this.invite(r));
         this.rows.set(r.participant_id, row);
       }
       row.update(r, this.roomName);
@@ -252,6 +273,11 @@ export class EngagementPanel {
     this.heading.textContent = flagged
       ? `Participants (${view.participants.length}, ${flagged} may be withdrawn)`
       : `Participants (${view.participants.length})`;
+  }
+
+  private async invite(r: EngagementRow): Promise<void> {
+    const invite = inviteToCheckIn(this.request, r.participant_id, r.name);
+    this.feedback.report(await invite.sent, invite.ok, invite.failed);
   }
 
   private showThresholds(settings: EngagementThresholds): void {

@@ -7,6 +7,7 @@
 // place so that keyboard focus stays where it is while the room changes.
 
 import { attendanceSection } from './attendance';
+import { inviteToCheckIn } from './checkin';
 import { openDialog } from './dialog';
 import { clear, focusLost, h } from './dom';
 import { Feedback } from './feedback';
@@ -479,14 +480,10 @@ export class FacilitatorPanel {
       );
     });
     row.remove.button.addEventListener('click', () => void this.doRemove(row));
-    row.checkIn.button.addEventListener('click', () =>
-      void this.act(
-        row,
-        this.request('checkin.invite', { participant_id: id() }),
-        `${name()} is asked for a private word. Waiting for their answer.`,
-        `${name()} was not asked.`,
-      ),
-    );
+    row.checkIn.button.addEventListener('click', () => {
+      const invite = inviteToCheckIn(this.request, id(), name());
+      void this.act(row, invite.sent, invite.ok, invite.failed);
+    });
   }
 
   // ---- actions -------------------------------------------------------------------------------
