@@ -23,13 +23,15 @@ MAX_ROSTER = 200
 
 
 class Admission(SessionCommands):
-    async def _ready_to_enter(self, p: Participant) -> list[Delivery]:
+    async def _ready_to_enter(self, p: Participant, tell_plan: bool = True) -> list[Delivery]:
         """Enter the main room when admitted and the rules are accepted (as required);
-        otherwise tell the person where they stand."""
+        otherwise tell the person where they stand. `tell_plan`: update the facilitators'
+        breakout plan now (admitting everyone does it once, at the end)."""
         rules_done = p.rules_accepted_at is not None or not self.admission.ground_rules
         if p.admitted and rules_done:
             entering = list(await self._enter(p, MAIN_ROOM))
-            entering += await self._plan_followers(p.session_id)
+            if tell_plan:
+                entering += await self._plan_followers(p.session_id)
             return entering + await attendance.entered(self.store, p, self.clock())
         await self.store.put_participant(p)
         await attendance.arrived(self.store, p, self.clock())  # the rules accepted, maybe
@@ -64,7 +66,9 @@ class Admission(SessionCommands):
                 if p.room_id == WAITING_ROOM and not p.admitted:
                     p.admitted = True
                     deliveries.append(self._audit(actor, "admit", p.id, all=True))
-                    deliveries += await self._ready_to_enter(p)
+                    deliveries += await self._ready_to_enter(p, tell_plan=False)
+            if deliveries:
+                deliveries += await self._plan_followers(actor.session_id)
             return deliveries
 
     async def deny(

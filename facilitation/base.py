@@ -19,6 +19,7 @@ from rooms.model import WAITING_ROOM, Participant, Room, Session, room_key
 from rooms.store import Store
 
 BREAKOUTS_UPDATED = "breakouts.updated"
+PARTICIPANT_LEFT = "participant.left"
 
 DEFAULT_SFU_THRESHOLD = 4
 
@@ -180,12 +181,14 @@ class SessionCommands:
         if p.room_id == WAITING_ROOM:
             out += await self._waiting_changed(p.session_id)
         else:
-            out.append(await self._publish(p, "participant.left",
+            out.append(await self._publish(p, PARTICIPANT_LEFT,
                                            {"participant_id": p.id, "reason": reason}))
             out.append(ReleaseMedia(p.session_id, p.room_id, p.id))
             out += await forget_if_empty(self, p.session_id, p.room_id)
-            out += await self._plan_followers(p.session_id)
         out += await end_check_ins_of(self, p.session_id, p.id)
+        if p.room_id != WAITING_ROOM:
+            # After the check-in ended: the plan shows the facilitator back where they were.
+            out += await self._plan_followers(p.session_id)
         return out
 
     async def _member(self, identity: Identity) -> Participant:
@@ -335,7 +338,7 @@ class SessionCommands:
             return []
         left_room = p.room_id
         out: list[Any] = [
-            await self._publish(p, "participant.left", {"participant_id": p.id, "reason": "moved"}),
+            await self._publish(p, PARTICIPANT_LEFT, {"participant_id": p.id, "reason": "moved"}),
             ReleaseMedia(p.session_id, left_room, p.id),
         ]
         had_hand = p.hand_raised_at is not None

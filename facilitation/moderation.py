@@ -20,7 +20,6 @@ from facilitation.permissions import Command, is_facilitator
 from rooms.model import MAIN_ROOM, WAITING_ROOM, Participant, Role, Session
 
 UPDATED = "participant.updated"
-LEFT = "participant.left"
 SPOTLIGHT = "room.spotlight"
 SESSION_UPDATED = "session.updated"
 

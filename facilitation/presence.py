@@ -42,7 +42,6 @@ from rooms.store import Store
 # Room event names (the protocol module lists them with their payloads).
 JOINED = "participant.joined"
 UPDATED = "participant.updated"
-LEFT = "participant.left"
 
 DEFAULT_GRACE_SECONDS = 60.0
 

@@ -104,8 +104,9 @@ class WebhookOutbox:
         self._lock_fd: int | None = None
         # Spool files and queues in the same order, whatever the writes' timing.
         self._sending = asyncio.Lock()
-        # What went wrong last, until the receiver accepts an event again (for /healthz).
-        self._problem: str | None = None
+        # What went wrong with each session's event now waiting (for /healthz): one
+        # session's success must not hide another's that is still held up.
+        self._problems: dict[str, tuple[float, str]] = {}
 
     # ---- life cycle -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -202,9 +203,9 @@ class WebhookOutbox:
                                   "come again after a restart, with the same id)", head.event_id)
                 queue.popleft()
                 failures = 0
-                self._problem = None
+                self._problems.pop(session_id, None)
                 continue
-            self._problem = outcome
+            self._problems[session_id] = (time.time(), outcome)
             delay = self.retry_delay(failures)
             failures += 1
             log.warning("webhook %s (session %s) not delivered: %s; attempt %d, next in %.1fs",
@@ -216,14 +217,15 @@ class WebhookOutbox:
 
     def status(self) -> dict[str, Any]:
         """The backlog, for an admin's monitoring: how many events wait, how long the
-        oldest has waited, and what the receiver last did wrong (None once it accepts
-        again). Counts only: no session ids or event contents."""
+        oldest has waited, and the latest failure among events still held up (None when
+        none is). Counts only: no session ids or event contents."""
         waiting = [p for q in self._queues.values() for p in q]
         oldest = min((p.queued_at for p in waiting), default=None)
+        latest = max(self._problems.values(), default=None)
         return {
             "pending": len(waiting),
             "oldest_seconds": round(time.time() - oldest, 1) if oldest is not None else None,
-            "last_failure": self._problem,
+            "last_failure": latest[1] if latest else None,
         }
 
     def retry_delay(self, failures: int) -> float:

@@ -13,6 +13,7 @@ from facilitation import (
     Chat,
     EnterRoom,
     ErrorCode,
+    Moderation,
     Presence,
     Refused,
     ToParticipant,
@@ -20,6 +21,7 @@ from facilitation import (
     ToRoomVolatile,
     WakeAt,
 )
+from facilitation.admission import Admission
 from rooms.memory_store import MemoryStore
 from rooms.model import MAIN_ROOM, Role, room_key
 from tests.facilitation.test_presence import SESSION, Clock, ident
@@ -289,3 +291,26 @@ async def test_a_facilitator_in_a_breakout_sees_who_arrives_in_and_leaves_the_se
     # Participants never get the plan.
     everyone = [d for d in out.deliveries if isinstance(d, ToParticipant)]
     assert {d.participant_id for d in everyone if d.name == "breakouts.updated"} == {"fac"}
+
+
+async def test_the_plan_follows_admissions_and_removals_once_each(clock: Clock) -> None:
+    gated = AdmissionPolicy(waiting_room=True, ground_rules=False)
+    presence = Presence(MemoryStore(), clock=clock, admission=gated)
+    shared = {"locks": presence.locks, "clock": clock, "admission": gated}
+    breakouts = Breakouts(presence.store, **shared)  # type: ignore[arg-type]
+    admission = Admission(presence.store, **shared)  # type: ignore[arg-type]
+    moderation = Moderation(presence.store, **shared)  # type: ignore[arg-type]
+    await presence.join(FAC, "c-fac")
+    await breakouts.create(FAC, ["Pairs A"])
+
+    def plans(out: list[object]) -> list[set[str]]:
+        return [{q["id"] for q in d.payload["people"]} for d in out
+                if isinstance(d, ToParticipant) and d.name == "breakouts.updated"]
+
+    for pid in ("w1", "w2", "w3"):
+        await presence.join(ident(pid), f"c-{pid}")
+    # Let in one by one: the plan lists each; all at once: one update listing them all.
+    assert plans(await admission.admit(FAC, "w1")) == [{"fac", "w1"}]
+    assert plans(await admission.admit_all(FAC)) == [{"fac", "w1", "w2", "w3"}]
+    # Removed: gone from the plan.
+    assert plans(await moderation.remove(FAC, "w2")) == [{"fac", "w1", "w3"}]
