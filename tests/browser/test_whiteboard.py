@@ -7,7 +7,6 @@ phone-sized screen. Controls are found by their roles and names, as a person fin
 from __future__ import annotations
 
 import asyncio
-import re
 import struct
 import uuid
 from collections import Counter
@@ -48,7 +47,7 @@ def kinds(board: dict[str, Any]) -> Counter[str]:
 
 # ---- the board in a page -------------------------------------------------------------------
 def board(page: Page) -> Locator:
-    return page.get_by_role("application", name=re.compile(r"^Whiteboard:"))
+    return page.get_by_role("application", name="Whiteboard", exact=True)
 
 
 def region(page: Page) -> Locator:

@@ -179,3 +179,13 @@ async def test_a_person_using_only_the_keyboard_adds_picks_moves_edits_and_delet
     after = await server_board(checker)
     assert (after["seq"], after["hash"]) == (before["seq"], before["hash"])
     await same_board([s, d], checker, Counter(note=1, text=1))
+
+    # Dana reads the board too: Sam's things are said without Sam's name (the board does
+    # not show who wrote what), and the board's description says what is on it.
+    await expect(board(d)).to_have_accessible_description(
+        re.compile(r"^On it: 1 note, 1 text\.")
+    )
+    await board(d).focus()
+    await d.keyboard.press("]")
+    dana_status = region(d).get_by_role("status")
+    await expect(dana_status).to_have_text(re.compile(r"^(Sticky note|Text): [^,]+ \(1 of 2\)$"))

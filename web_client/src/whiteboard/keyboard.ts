@@ -96,12 +96,14 @@ const KIND_NAMES: Record<ElementKind, string> = {
   note: 'Sticky note',
 };
 
-/** What is picked, in words: "Sticky note: Sleep better, by Sam (2 of 5)". */
-export function describe(el: BoardElement, by: string, place: number, total: number): string {
+/** What is picked, in words: "Sticky note: Sleep better (2 of 5)", and "by you" for one's
+ * own (what one may delete). Never another person's name: the board itself does not show
+ * who wrote what, so hearing it must not tell more than seeing it. */
+export function describe(el: BoardElement, mine: boolean, place: number, total: number): string {
   const words = el.text.trim().replace(/\s+/g, ' ');
   const shown = words.length > 80 ? `${words.slice(0, 79)}…` : words;
-  const what = shown ? `${KIND_NAMES[el.kind]}: ${shown}, by ${by}` : `${KIND_NAMES[el.kind]} by ${by}`;
-  return `${what} (${place} of ${total})`;
+  const what = shown ? `${KIND_NAMES[el.kind]}: ${shown}` : KIND_NAMES[el.kind];
+  return `${what}${mine ? (shown ? ', by you' : ' by you') : ''} (${place} of ${total})`;
 }
 
 export interface KeyHost {

@@ -73,6 +73,8 @@ export class Whiteboard {
   private readonly toolbar: Toolbar;
   private readonly watchNote: HTMLElement;
   private readonly status: HTMLElement;
+  /** What is on the board, in words: the board's description. */
+  private readonly contents: HTMLElement;
   private readonly model = new BoardModel();
   private readonly sync: BoardSync;
   private readonly cursors: Cursors;
@@ -106,8 +108,10 @@ export class Whiteboard {
       // Focusable, and an application: a screen reader passes the board's keys through.
       role: 'application',
       tabindex: 0,
-      'aria-label': 'Whiteboard: empty',
-      'aria-describedby': 'wb-keys-summary',
+      // A name that stays put (a screen reader re-reads a focused element whose name
+      // changes, so not on every stroke); what is on it is in the description.
+      'aria-label': 'Whiteboard',
+      'aria-describedby': 'wb-contents wb-keys-summary',
       'aria-keyshortcuts': BOARD_SHORTCUTS,
     });
     this.svgEl.appendChild(svg('rect', { class: 'wb-sheet', x: 0, y: 0, width: BOARD_WIDTH, height: BOARD_HEIGHT, fill: '#ffffff' }));
@@ -136,6 +140,7 @@ export class Whiteboard {
     this.watchNote = h('p', { class: 'notice info wb-watch', hidden: true }, WATCH_ONLY);
     this.status = h('p', { class: 'wb-status', role: 'status', 'aria-live': 'polite' });
     const heading = h('h2', { id: 'wb-title', class: 'visually-hidden', tabindex: '-1' }, 'Whiteboard');
+    this.contents = h('p', { id: 'wb-contents', class: 'visually-hidden' }, 'Empty.');
     this.el = h(
       'section',
       { class: 'whiteboard', 'aria-labelledby': 'wb-title', hidden: true },
@@ -144,6 +149,7 @@ export class Whiteboard {
       this.watchNote,
       h('div', { class: 'wb-frame' }, this.svgEl),
       this.status,
+      this.contents,
       h('p', { id: 'wb-keys-summary', class: 'visually-hidden' }, KEYS_SUMMARY),
       this.toolbar.footer,
     );
@@ -478,9 +484,8 @@ export class Whiteboard {
     const el = this.model.get(id);
     if (!el) return;
     const order = readingOrder(this.model.visible());
-    const me = this.host.selfId();
-    const by = el.author === me ? 'you' : (this.host.participants().get(el.author)?.name ?? 'someone who has left');
-    this.say(describe(el, by, order.findIndex((x) => x.id === el.id) + 1, order.length));
+    const mine = el.author === this.host.selfId();
+    this.say(describe(el, mine, order.findIndex((x) => x.id === el.id) + 1, order.length));
   }
 
   // ---- drawing the board ---------------------------------------------------------------------
@@ -498,7 +503,8 @@ export class Whiteboard {
     const counts = new Map<string, number>();
     for (const el of elements) if (el.id !== '__draft__') counts.set(el.kind, (counts.get(el.kind) ?? 0) + 1);
     const summary = [...counts].map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ');
-    this.svgEl.setAttribute('aria-label', `Whiteboard: ${summary || 'empty'}`);
+    const words = summary ? `On it: ${summary}.` : 'Empty.';
+    if (this.contents.textContent !== words) this.contents.textContent = words;
   }
 
   private drawSelection(el: BoardElement | undefined): void {
