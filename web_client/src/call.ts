@@ -211,6 +211,7 @@ export class Call {
     this.listen('mood.updated', (e) => this.engagement.moodUpdated(e));
     this.listen('mood.asked', (e) => {
       if (this.inRoom()) this.moodDialog.asked(e);
+      else this.moodDialog.hold(e);
     });
     this.listen('mood.closed', (e) => this.moodDialog.closed(e));
     this.listen('reaction.shown', (e) => {

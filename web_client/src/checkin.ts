@@ -21,6 +21,13 @@ export function isCheckInRoom(roomId: string): boolean {
   return roomId.startsWith(CHECKIN_PREFIX);
 }
 
+/** Whether to offer "Check in privately" for someone (the server's `checkin.invite` has
+ * the rule; this keeps the button away where it would only be refused): a participant
+ * who is here now and not already in a check-in. */
+export function mayInvite(p: { role?: string; connection: string; room_id?: string }): boolean {
+  return (p.role ?? 'participant') === 'participant' && p.connection === 'connected' && !isCheckInRoom(p.room_id ?? '');
+}
+
 /** A facilitator asks someone for a private word (from the roster or the Engagement
  * panel): the request, and what to say when it went out or did not. */
 export function inviteToCheckIn(

@@ -1,7 +1,7 @@
 // Confirmation dialogs: a native modal <dialog> (the rest of the page is inert while it is
 // open, Escape cancels), named by its title, focus moved in on open and back on close.
 
-import { h } from './dom';
+import { focusedNow, giveFocusBack, h } from './dom';
 
 export interface DialogField {
   kind: 'text' | 'checkbox';
@@ -33,9 +33,7 @@ export type DialogResult = Array<string | boolean> | null;
 let counter = 0;
 
 export function openDialog(options: DialogOptions): Promise<DialogResult> {
-  // An HTML control, or a focusable drawing such as the whiteboard.
-  const active = document.activeElement;
-  const opener = active instanceof HTMLElement || active instanceof SVGElement ? active : null;
+  const opener = focusedNow();
   const id = `dialog-${++counter}`;
   const title = h('h2', { id: `${id}-title`, class: 'dialog-title' }, options.title);
   const text = h('p', { id: `${id}-text` }, options.text);
@@ -101,8 +99,7 @@ export function openDialog(options: DialogOptions): Promise<DialogResult> {
     dialog.addEventListener('close', () => {
       dialog.remove();
       // Back to where the person was, or, if that control is gone, to the nearest heading.
-      if (opener && opener.isConnected && opener.getClientRects().length > 0) opener.focus();
-      else options.fallbackFocus?.()?.focus();
+      giveFocusBack(opener, options.fallbackFocus);
       resolve(result);
     });
     dialog.showModal();

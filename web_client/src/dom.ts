@@ -68,3 +68,19 @@ export function focusLost(): boolean {
   if (!el || el === document.body || !el.isConnected) return true;
   return el instanceof HTMLElement && typeof el.checkVisibility === 'function' && !el.checkVisibility();
 }
+
+/** Where the keyboard is now (an HTML control, or a focusable drawing such as the
+ * whiteboard), to give it back when a dialog closes. */
+export function focusedNow(): HTMLElement | SVGElement | null {
+  const active = document.activeElement;
+  return active instanceof HTMLElement || active instanceof SVGElement ? active : null;
+}
+
+/** Give the keyboard back to `opener` if it is still on screen, else to `fallback`. */
+export function giveFocusBack(
+  opener: HTMLElement | SVGElement | null,
+  fallback?: () => HTMLElement | null | undefined,
+): void {
+  if (opener && opener.isConnected && opener.getClientRects().length > 0) opener.focus();
+  else fallback?.()?.focus();
+}

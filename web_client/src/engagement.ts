@@ -7,8 +7,8 @@
 // panel offers a gentle prompt, not a verdict: it says what was noticed and leaves the
 // judgment to the facilitator. Rows are updated in place so the keyboard focus stays.
 
-import { inviteToCheckIn, isCheckInRoom } from './checkin';
-import { clear, h } from './dom';
+import { inviteToCheckIn, mayInvite } from './checkin';
+import { clear, focusLost, h } from './dom';
 import { type RequestFn, keepOrder } from './facilitator';
 import { Feedback } from './feedback';
 import { MoodSection, moodWords } from './mood';
@@ -93,13 +93,22 @@ class Row {
     );
   }
 
+  /** The keyboard is somewhere in this row. */
+  hasFocus(): boolean {
+    return this.li.contains(document.activeElement);
+  }
+
+  focusName(): void {
+    this.name.focus();
+  }
+
   update(r: EngagementRow, roomName: (id: string) => string | null): void {
     this.row = r;
     const where = r.room_id !== MAIN_ROOM_ID ? roomName(r.room_id) : null;
     this.name.textContent = where ? `${r.name} (in ${where})` : r.name;
     this.checkIn.setAttribute('aria-label', `Check in privately, ${r.name}`);
     // Offered where it helps: someone flagged, here, and not already in a check-in.
-    this.actions.hidden = !r.flagged || r.connection !== 'connected' || isCheckInRoom(r.room_id);
+    this.actions.hidden = !r.flagged || !mayInvite(r);
     this.flag.hidden = !r.flagged;
     this.li.classList.toggle('flagged', r.flagged);
     clear(this.reasons);
@@ -256,6 +265,9 @@ export class EngagementPanel {
   private render(): void {
     const view = this.latest;
     if (!view) return;
+    // A row's button may go (no longer flagged, or gone to a check-in): the keyboard stays
+    // in that row, or at the list's heading if the row itself went.
+    const focused = [...this.rows].find(([, row]) => row.hasFocus())?.[0];
     const ids = new Set(view.participants.map((r) => r.participant_id));
     for (const id of [...this.rows.keys()]) if (!ids.has(id)) this.rows.delete(id);
     const items = view.participants.map((r) => {
@@ -269,6 +281,11 @@ export class EngagementPanel {
     });
     keepOrder(this.list, items); // the server's order: flagged first
     this.empty.hidden = items.length > 0;
+    if (focused !== undefined && focusLost()) {
+      const row = this.rows.get(focused);
+      if (row) row.focusName();
+      else this.heading.focus();
+    }
     const flagged = view.participants.filter((r) => r.flagged).length;
     this.heading.textContent = flagged
       ? `Participants (${view.participants.length}, ${flagged} may be withdrawn)`

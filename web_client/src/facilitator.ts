@@ -7,7 +7,7 @@
 // place so that keyboard focus stays where it is while the room changes.
 
 import { attendanceSection } from './attendance';
-import { inviteToCheckIn } from './checkin';
+import { inviteToCheckIn, mayInvite } from './checkin';
 import { openDialog } from './dialog';
 import { clear, focusLost, h } from './dom';
 import { Feedback } from './feedback';
@@ -198,7 +198,7 @@ class PersonRow {
     this.promote.setLabel(p.role === 'cofacilitator' ? 'Make participant' : 'Make co-facilitator');
     this.remove.button.hidden = self || p.role === 'facilitator';
     // A private word: with a participant who is here now.
-    this.checkIn.button.hidden = self || p.role !== 'participant' || p.connection !== 'connected';
+    this.checkIn.button.hidden = self || !mayInvite(p);
   }
 }
 

@@ -4,7 +4,7 @@
 // the facilitators only (`mood.updated`, with a summary); nothing of them comes back to
 // participants.
 
-import { clear, h } from './dom';
+import { clear, focusedNow, giveFocusBack, h } from './dom';
 import type { RequestFn } from './facilitator';
 import type { Feedback } from './feedback';
 import { MAX_MOOD_WORD, type MoodAsked, type MoodClosed, type MoodScale, type MoodView } from './protocol';
@@ -27,11 +27,11 @@ export function moodWords(value: number, scale: MoodScale | string): string {
 }
 
 // ---- the participant's dialog ---------------------------------------------------------------
-// The check-ins this tab has shown (answered, skipped or still open): someone who skipped
-// is not asked again when they reconnect, reload or move between rooms.
-const SHOWN_KEY = 'mood-checks-shown';
+// The check-ins this person answered or skipped in this tab: not asked again when they
+// reconnect, reload or move between rooms (one left open by a reload is asked again).
+const SHOWN_KEY = 'mood-checks-done';
 
-function shownChecks(): Set<string> {
+function doneChecks(): Set<string> {
   try {
     return new Set(JSON.parse(sessionStorage.getItem(SHOWN_KEY) ?? '[]') as string[]);
   } catch {
@@ -39,9 +39,9 @@ function shownChecks(): Set<string> {
   }
 }
 
-function rememberShown(id: string): void {
+function rememberDone(id: string): void {
   try {
-    const ids = [...shownChecks(), id].slice(-20);
+    const ids = [...doneChecks(), id].slice(-20);
     sessionStorage.setItem(SHOWN_KEY, JSON.stringify(ids));
   } catch {
     // Storage may be off (private mode): at worst the question comes again.
@@ -51,6 +51,7 @@ function rememberShown(id: string): void {
 export class MoodDialog {
   private dialog: HTMLDialogElement | null = null;
   private checkId: string | null = null;
+  private early: MoodAsked | null = null;
 
   constructor(
     private readonly view: RoomView,
@@ -60,15 +61,23 @@ export class MoodDialog {
   /** An open check-in found on coming in (the `join` ack or `room.entered`): asked unless
    * this tab has already shown it. */
   pending(question: MoodAsked | null | undefined): void {
-    if (!question || question.id === this.checkId || shownChecks().has(question.id)) return;
-    this.asked(question);
+    // One that came while we were still joining is newer than the join's answer.
+    const open = this.early ?? question;
+    this.early = null;
+    if (!open || doneChecks().has(open.id) || (this.dialog && open.id === this.checkId)) return;
+    this.asked(open);
+  }
+
+  /** `mood.asked` before we are in a room (its join answer not yet read): kept for
+   * `pending`, or the person would never be asked. */
+  hold(event: MoodAsked): void {
+    this.early = event;
   }
 
   /** A facilitator asks (a newer question replaces an open one). */
   asked(event: MoodAsked): void {
     this.dialog?.close();
     this.checkId = event.id;
-    rememberShown(event.id);
     const choices = event.scale === 'faces'
       ? FACES.map((f) => ({ value: f.value, content: [h('span', { class: 'mood-face', 'aria-hidden': 'true' }, f.picture), h('span', {}, f.words)] }))
       : Array.from({ length: 10 }, (_, i) => ({ value: i + 1, content: [h('span', {}, String(i + 1))] }));
@@ -99,8 +108,11 @@ export class MoodDialog {
       problem,
       h('div', { class: 'dialog-actions' }, skip, send),
     );
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    skip.addEventListener('click', () => dialog.close());
+    const opener = focusedNow();
+    skip.addEventListener('click', () => {
+      rememberDone(event.id); // skipped: not asked again in this tab
+      dialog.close();
+    });
     send.addEventListener('click', () => {
       const chosen = radios.find((r) => r.checked);
       if (!chosen) {
@@ -109,12 +121,12 @@ export class MoodDialog {
         radios[0]?.focus();
         return;
       }
-      void this.answer(dialog, Number(chosen.value), word.value.trim(), problem, send);
+      void this.answer(event.id, dialog, Number(chosen.value), word.value.trim(), problem, send);
     });
     dialog.addEventListener('close', () => {
       dialog.remove();
       if (this.dialog === dialog) this.dialog = null;
-      if (opener && opener.isConnected) opener.focus();
+      giveFocusBack(opener);
     });
     document.body.appendChild(dialog);
     this.dialog = dialog;
@@ -123,6 +135,7 @@ export class MoodDialog {
   }
 
   private async answer(
+    checkId: string,
     dialog: HTMLDialogElement,
     value: number,
     word: string,
@@ -137,12 +150,14 @@ export class MoodDialog {
       problem.hidden = false;
       return;
     }
+    rememberDone(checkId);
     dialog.close();
     this.view.notify('Thank you. Your answer went to the facilitators only.');
   }
 
   /** The facilitator ended the check-in. */
   closed(event: MoodClosed): void {
+    if (this.early?.id === event.id) this.early = null;
     if (event.id !== this.checkId || !this.dialog) return;
     this.dialog.close();
     this.view.notify('The check-in has ended.');
