@@ -57,6 +57,9 @@ async def test_the_facilitator_sees_who_may_be_withdrawn_and_the_mood_summary(
     ben = FacilitatorControls(server, session_id, mint(session_id, BEN, Role.PARTICIPANT,
                                                        participant_id="p-ben-" + session_id))
     await ben.join()
+    cof = FacilitatorControls(server, session_id, mint(session_id, "Co", Role.COFACILITATOR,
+                                                       participant_id="p-cof-" + session_id))
+    await cof.join()
     try:
         await ben.request("activity.report", {"visible": False})
         fac = dana.page
@@ -122,6 +125,13 @@ async def test_the_facilitator_sees_who_may_be_withdrawn_and_the_mood_summary(
         invitation = sam.page.get_by_role("dialog", name=f"{DANA} would like a private word")
         await invitation.get_by_role("button", name="Not now").click()
         await expect(fac.get_by_text(f"{SAM} said not now.")).to_be_visible()
+        # The keyboard on that button when Sam is no longer flagged (a co-facilitator
+        # switches the mood rule off): the button goes, the keyboard stays on Sam's row.
+        invite = sam_row.get_by_role("button", name=f"Check in privately, {SAM}")
+        await invite.focus()
+        await cof.request("session.configure", {"engagement": {"mood_low": 0}})
+        await expect(invite).to_be_hidden()
+        await expect(sam_row.get_by_text(SAM, exact=True)).to_be_focused()
 
         # A reaction from Sam shows on Sam's tile for everyone, with words for it.
         await sam.page.get_by_role("button", name="React").click()
@@ -140,6 +150,7 @@ async def test_the_facilitator_sees_who_may_be_withdrawn_and_the_mood_summary(
         assert_audit_log_is_opaque(server, [DANA, SAM, BEN, WORD])
     finally:
         await ben.close()
+        await cof.close()
 
 
 async def test_someone_who_comes_in_during_a_mood_check_in_is_asked_once(
