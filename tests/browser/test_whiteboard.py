@@ -494,6 +494,10 @@ async def test_on_a_phone_the_board_replaces_the_people(
     await expect(s.get_by_role("list", name="People in the session")).to_be_hidden()
     # Everything fits the width: nothing to scroll sideways.
     assert await s.evaluate("() => document.documentElement.scrollWidth") <= 360
+    # The board itself (its white sheet) takes nearly the whole width, so words on it can
+    # be read: not a strip squeezed between the tools and the buttons.
+    sheet = await s.locator("svg.wb-board rect.wb-sheet").bounding_box()
+    assert sheet is not None and sheet["width"] >= 0.85 * 360
     await draw_stroke(s, (300, 300))
     await same_board([s], checker, Counter(stroke=1))
     await board_toggle(s).click()
