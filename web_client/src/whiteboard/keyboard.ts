@@ -4,6 +4,7 @@
 //   ] and [                        pick the next or previous thing, in reading order
 //   arrow keys                     move what is picked 10 board units (Shift: 50)
 //   Enter, Delete, Escape          edit its words, remove it, let go of it
+//   + (or =), - and 0              zoom in, out, and back to the whole board (zoom.ts)
 // Why ] and [: Tab is how keyboard users leave the board, so it cannot step through the
 // drawing as in Figma or tldraw; the arrows already move (as in tldraw and Excalidraw); ]
 // and [ sit side by side, need no modifier and mean nothing else on the board.
@@ -38,10 +39,12 @@ const KEYS: Array<{ keys: string; shortcuts: string[]; what: string }> = [
   { keys: 'Enter', shortcuts: [], what: 'change the words of what is picked' },
   { keys: 'Delete', shortcuts: ['Delete'], what: 'remove what is picked' },
   { keys: 'Escape', shortcuts: ['Escape'], what: 'let go of it' },
+  { keys: '+ and -', shortcuts: ['Plus', '=', '-'], what: 'zoom in and out' },
+  { keys: '0', shortcuts: ['0'], what: 'show the whole board again' },
   { keys: 'Tab', shortcuts: [], what: 'leave the board' },
 ];
 export const BOARD_SHORTCUTS = KEYS.flatMap((k) => k.shortcuts).join(' ');
-export const KEYS_SUMMARY = 'Keys: T or N then Enter adds words, ] and [ pick, arrows move, Enter edits, Delete removes.';
+export const KEYS_SUMMARY = 'Keys: T or N then Enter adds words, ] and [ pick, arrows move, Enter edits, Delete removes, + and - zoom, 0 shows the whole board.';
 
 /** "Keyboard keys", folded under the board. */
 export function keysHelp(): HTMLDetailsElement {
@@ -72,11 +75,16 @@ export function nudged(el: BoardElement, dx: number, dy: number): { x: number; y
   return mx || my ? { x: round2(el.x + mx), y: round2(el.y + my) } : null;
 }
 
-/** A place for something of `size` added from the keyboard: the middle of the board, or
- * further down and right where something already starts there. */
-export function freeSpot(size: { w: number; h: number }, elements: BoardElement[]): { x: number; y: number } {
-  const x0 = (BOARD_WIDTH - size.w) / 2;
-  const y0 = (BOARD_HEIGHT - size.h) / 2;
+/** A place for something of `size` added from the keyboard: the middle of the board (of
+ * what is in view, when zoomed in), or further down and right where something already
+ * starts there. */
+export function freeSpot(
+  size: { w: number; h: number },
+  elements: BoardElement[],
+  centre: { x: number; y: number } = { x: BOARD_WIDTH / 2, y: BOARD_HEIGHT / 2 },
+): { x: number; y: number } {
+  const x0 = centre.x - size.w / 2;
+  const y0 = centre.y - size.h / 2;
   const spots = Array.from({ length: 12 }, (_, k) => ({
     x: round2(Math.max(0, Math.min(x0 + k * SPOT_STEP, BOARD_WIDTH - size.w))),
     y: round2(Math.max(0, Math.min(y0 + k * SPOT_STEP, BOARD_HEIGHT - size.h))),
@@ -131,7 +139,18 @@ export interface KeyHost {
   /** Ask for the words of a new text or note, placed in a free spot. */
   write(kind: 'text' | 'note'): void;
   undo(redo: boolean): void;
+  /** Zoom: 1 in, -1 out, 0 the whole board (anyone may: it is their own view). */
+  zoom(step: 1 | -1 | 0): void;
   say(text: string): void;
+}
+
+/** The zoom a key asks for (+ or = in, - out, 0 the whole board), or null. With Ctrl they
+ * are the browser's own page zoom, so left alone. */
+function zoomKey(e: KeyboardEvent): 1 | -1 | 0 | null {
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  if (e.key === '+' || e.key === '=') return 1;
+  if (e.key === '-') return -1;
+  return e.key === '0' ? 0 : null;
 }
 
 const HINT = 'With the keyboard: T or N, then Enter adds text or a sticky note; ] and [ pick what is on the board.';
@@ -162,6 +181,12 @@ export class BoardKeys {
     if (!onBoard) return;
     // Enter and Space press a focused button or open the help: not for the board then.
     const pressing = target?.closest('button, a, summary') != null;
+    const zoom = zoomKey(e);
+    if (zoom !== null) {
+      e.preventDefault();
+      host.zoom(zoom);
+      return;
+    }
     const act = this.action(e, pressing, target === host.board);
     if (!act) return;
     e.preventDefault();

@@ -48,7 +48,7 @@ export interface Drawer {
 }
 
 /** A button named `label`; with an icon, the words show only where there is room. */
-function button(label: string, cls: string, onClick: () => void, paths?: string[]): HTMLButtonElement {
+export function button(label: string, cls: string, onClick: () => void, paths?: string[]): HTMLButtonElement {
   const b = h('button', { type: 'button', class: cls, 'aria-label': label, title: label });
   if (paths) b.appendChild(icon(paths));
   b.appendChild(h('span', { class: paths ? 'wb-label' : '', 'aria-hidden': 'true' }, label));

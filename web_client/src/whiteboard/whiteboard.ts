@@ -39,6 +39,7 @@ import { LayerRenderer, bounds, svg, textSize } from './render';
 import { BoardSync } from './sync';
 import { Toolbar } from './toolbar';
 import { PointerTools, SHAPE_WIDTH, round2, type Tool } from './tools';
+import { BoardZoom } from './zoom';
 
 export const WATCH_ONLY = 'The facilitator is drawing; you can watch.';
 /** Said once when someone who may not draw presses the board's keys. */
@@ -80,6 +81,7 @@ export class Whiteboard {
   private readonly cursors: Cursors;
   private readonly tools: PointerTools;
   private readonly keys: BoardKeys;
+  private readonly zoom: BoardZoom;
   private settings: BoardSettings = { mode: 'open', drawers: [] };
   private open = false;
   private tool: Tool = 'pen';
@@ -141,13 +143,14 @@ export class Whiteboard {
     this.status = h('p', { class: 'wb-status', role: 'status', 'aria-live': 'polite' });
     const heading = h('h2', { id: 'wb-title', class: 'visually-hidden', tabindex: '-1' }, 'Whiteboard');
     this.contents = h('p', { id: 'wb-contents', class: 'visually-hidden' }, 'Empty.');
+    const frame = h('div', { class: 'wb-frame' }, this.svgEl);
     this.el = h(
       'section',
       { class: 'whiteboard', 'aria-labelledby': 'wb-title', hidden: true },
       heading,
       this.toolbar.el,
       this.watchNote,
-      h('div', { class: 'wb-frame' }, this.svgEl),
+      frame,
       this.status,
       this.contents,
       h('p', { id: 'wb-keys-summary', class: 'visually-hidden' }, KEYS_SUMMARY),
@@ -183,6 +186,14 @@ export class Whiteboard {
       edit: (id) => void this.editText(id),
       cursor: (x, y) => this.cursors.moved(x, y),
     });
+    // Each person's own zoom (phones): the frame scrolls over a bigger board.
+    this.zoom = new BoardZoom({
+      svg: this.svgEl,
+      frame,
+      cancelGesture: () => this.tools.stop(),
+      say: (text) => this.say(text),
+    });
+    this.toolbar.el.appendChild(this.zoom.el);
     // A press on the board gives it the keyboard too (the tools keep the browser from it).
     this.svgEl.addEventListener('pointerdown', () => this.svgEl.focus({ preventScroll: true }));
     this.keys = new BoardKeys({
@@ -204,6 +215,7 @@ export class Whiteboard {
       edit: (id) => void this.editText(id),
       write: (kind) => void this.write(kind, null),
       undo: (redo) => void this.undo(redo ? 'whiteboard.redo' : 'whiteboard.undo'),
+      zoom: (step) => this.zoom.step(step),
       say: (text) => this.say(text),
     });
 
@@ -227,6 +239,7 @@ export class Whiteboard {
       this.tools.stop(); // a stroke under way belonged to the other room's board
       this.select(null);
       this.cursors.clear();
+      this.zoom.reset(); // another room's board: the whole of it first
     }
     this.sync.enter(room);
     this.toggle.hidden = false;
@@ -390,7 +403,7 @@ export class Whiteboard {
       return;
     }
     const size = kind === 'note' ? NOTE_SIZE : textSize(words);
-    const { x, y } = at ?? freeSpot(size, this.model.visible());
+    const { x, y } = at ?? freeSpot(size, this.model.visible(), this.zoom.visibleCentre() ?? undefined);
     this.add({
       kind,
       // Kept on the board.
@@ -477,6 +490,8 @@ export class Whiteboard {
   private pick(id: string): void {
     this.select(id);
     this.read(id);
+    const el = this.model.get(id);
+    if (el) this.zoom.reveal(bounds(el)); // zoomed in: brought into view
   }
 
   /** Say what something on the board is, and where it comes in reading order. */
@@ -552,6 +567,7 @@ export class Whiteboard {
     s.off('whiteboard.settings', this.onSettings);
     s.off('room.entered', this.onRoomEntered);
     this.keys.destroy();
+    this.zoom.destroy();
     window.clearTimeout(this.statusTimer);
     this.tools.destroy();
     this.cursors.clear();
