@@ -3,7 +3,8 @@ back to the whole board, the status says the level, the frame scrolls to the res
 board, and what is drawn zoomed in lands where it was drawn (the server's board has it at
 the board units under the pointer). Ctrl+wheel zooms around the mouse without zooming the
 page; two fingers pinch and pan while one finger still draws. The zoom is each person's
-own: another page keeps the whole board in view and sees the same board throughout."""
+own: another page keeps the whole board in view and sees the same board throughout; a move
+to a breakout room shows that room's whole board."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 import pytest
 from playwright.async_api import Locator, Page, expect
 
+from rooms.model import Role
 from tests.browser.conftest import NewPerson
 from tests.browser.helpers import FacilitatorControls
 from tests.browser.test_whiteboard import (
@@ -23,11 +25,13 @@ from tests.browser.test_whiteboard import (
     board,
     board_people,
     choose,
+    draw_shape,
     element_of,
     enter,
     link,
     region,
     same_board,
+    shown_count,
 )
 from tests.support.services import ServerProcess
 
@@ -91,7 +95,7 @@ async def board_at(page: Page, screen: Point) -> Point:
 
 async def fits(page: Page) -> None:
     """The whole board is in the frame again: nothing to scroll, the sheet inside it."""
-    await expect(frame(page)).not_to_have_class("wb-frame wb-zoomed")
+    await expect(frame(page)).not_to_have_class(re.compile(r"\bwb-zoomed\b"))
     assert not await frame(page).evaluate("f => f.scrollWidth > f.clientWidth")
     s, f = await sheet_box(page), await frame_box(page)
     assert f["x"] - 1 <= s["x"] and s["x"] + s["width"] <= f["x"] + f["width"] + 1
@@ -231,3 +235,32 @@ async def test_ctrl_wheel_zooms_around_the_mouse_and_two_fingers_pinch_and_pan(
     sx, sy = await board_at(s, start)
     assert stroke["x"] == pytest.approx(sx, abs=4) and stroke["y"] == pytest.approx(sy, abs=4)
     await cdp.detach()
+
+
+async def test_a_move_to_a_breakout_room_shows_its_whole_board(
+    wb_server: ServerProcess, mint: Callable[..., str], session_id: str,
+    new_person: NewPerson, checker: FacilitatorControls,
+) -> None:
+    fac = FacilitatorControls(wb_server, session_id, mint(session_id, DANA, Role.FACILITATOR))
+    await fac.join()
+    try:
+        sam = await new_person(link(wb_server, mint, session_id, SAM, pid="p-sam"), SAM, **PHONE)
+        s = await enter(sam)
+        await draw_shape(s, "Rectangle", (700, 400), (900, 600))
+        await same_board([s], checker, Counter(rect=1))
+        await zoom_button(s, "Zoom in").click()
+        await zoom_button(s, "Zoom in").click()
+        await expect(status(s)).to_have_text("Zoom 200%")
+        assert await scrolls(s)
+
+        await fac.request("breakouts.create", {"names": ["Pairs"]})
+        await fac.request("breakouts.assign", {"assignments": {"p-sam": "breakout-1"}})
+        await fac.request("breakouts.open", {})
+        await shown_count(s, 0)  # the breakout's own (empty) board
+        await fits(s)
+        # Zooming works there as before.
+        await zoom_button(s, "Zoom in").click()
+        await expect(status(s)).to_have_text("Zoom 150%")
+        assert await scrolls(s)
+    finally:
+        await fac.close()
