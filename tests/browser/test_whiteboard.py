@@ -93,7 +93,9 @@ async def board_people(
 
 
 async def to_screen(page: Page, p: Point) -> Point:
-    """Board units (1600 x 1000) to the page's pixels, as the board is drawn now."""
+    """Board units (1600 x 1000) to the page's pixels, as the board is drawn now. Zoomed in,
+    this still holds, but the point may be scrolled out of the frame's view (see
+    test_whiteboard_zoom.py `in_view`)."""
     xy: list[float] = await page.evaluate(
         """([x, y]) => {
             const svg = document.querySelector('svg.wb-board');
