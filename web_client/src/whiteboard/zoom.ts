@@ -168,7 +168,8 @@ export class BoardZoom {
   /** The frame's room changed size: measure the fit again, same level, same middle. */
   private refit(): void {
     const panel = this.host.frame.parentElement;
-    if (!panel) return;
+    // Closed (no size): kept as it was for when the board is opened again.
+    if (!panel?.clientWidth) return;
     const size = `${panel.clientWidth}x${panel.clientHeight}`;
     if (size === this.panelSize) return;
     this.panelSize = size;
