@@ -500,6 +500,15 @@ async def test_on_a_phone_the_board_replaces_the_people(
     # be read: not a strip squeezed between the tools and the buttons.
     sheet = await s.locator("svg.wb-board rect.wb-sheet").bounding_box()
     assert sheet is not None and sheet["width"] >= 0.85 * 360
+    # A touch screen: every button by the board is at least 44 px high, for fingers.
+    cdp = await s.context.new_cdp_session(s)
+    await cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    assert await s.evaluate("() => matchMedia('(pointer: coarse)').matches")
+    heights = await region(s).locator("button.wb-button, button.wb-swatch").evaluate_all(
+        "(buttons) => buttons.filter((b) => b.getClientRects().length)"
+        ".map((b) => b.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44, heights
     await draw_stroke(s, (300, 300))
     await same_board([s], checker, Counter(stroke=1))
     await board_toggle(s).click()
