@@ -159,13 +159,23 @@ async def test_on_a_phone_sam_zooms_in_draws_where_he_points_and_zooms_back_out(
     await expect(status(s)).to_have_text("Zoom 200%")
     assert await scrolls(s)
     await expect(board(s)).to_be_focused()  # zooming keeps the keyboard where it was
+    # Zoomed in with nothing picked, the arrows look around the board.
+    await frame(s).evaluate("f => { f.scrollLeft = 0; f.scrollTop = 0; }")
+    await s.keyboard.press("ArrowRight")
+    await s.keyboard.press("Shift+ArrowDown")
+    await s.wait_for_function(
+        "() => { const f = document.querySelector('.wb-frame');"
+        " return f.scrollLeft > 0 && f.scrollTop > 0; }")
 
     # "Fit the board" brings the whole of it back.
     await zoom_button(s, "Fit the board").click()
     await expect(status(s)).to_have_text("Zoom 100%: the whole board")
     await fits(s)
-    # Nothing about the zoom reached the board: both pages and the server agree still.
-    await same_board([s, d], checker, Counter(rect=1))
+    # Nothing about the zoom reached the board: both pages and the server agree still, and
+    # the rectangle is where Sam drew it (the arrows scrolled, they did not move it).
+    after = await same_board([s, d], checker, Counter(rect=1))
+    still = element_of(after, "rect")
+    assert (still["x"], still["y"]) == (rect["x"], rect["y"])
 
 
 async def test_ctrl_wheel_zooms_around_the_mouse_and_two_fingers_pinch_and_pan(

@@ -17,6 +17,9 @@ import { round2, type Tool } from './tools';
 
 export const NUDGE = 10;
 export const NUDGE_FAR = 50;
+/** Screen pixels an arrow key scrolls a zoomed-in board (Shift: further). */
+const SCROLL = 40;
+const SCROLL_FAR = 200;
 /** How far apart things added from the keyboard land, so they do not hide each other. */
 const SPOT_STEP = 40;
 
@@ -141,6 +144,8 @@ export interface KeyHost {
   undo(redo: boolean): void;
   /** Zoom: 1 in, -1 out, 0 the whole board (anyone may: it is their own view). */
   zoom(step: 1 | -1 | 0): void;
+  /** Zoomed in: scroll the view by this many screen pixels (false at 100%: nothing to). */
+  scroll(dx: number, dy: number): boolean;
   say(text: string): void;
 }
 
@@ -186,6 +191,16 @@ export class BoardKeys {
       e.preventDefault();
       host.zoom(zoom);
       return;
+    }
+    // Zoomed in with nothing picked, the arrows look around the board (for everyone).
+    const arrow = ARROWS[e.key];
+    const plain = !(e.ctrlKey || e.metaKey || e.altKey);
+    if (arrow && plain && target === host.board && !host.selected()) {
+      const by = e.shiftKey ? SCROLL_FAR : SCROLL;
+      if (host.scroll(arrow[0] * by, arrow[1] * by)) {
+        e.preventDefault();
+        return;
+      }
     }
     const act = this.action(e, pressing, target === host.board);
     if (!act) return;

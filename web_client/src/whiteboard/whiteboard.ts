@@ -210,12 +210,16 @@ export class Whiteboard {
       select: (id) => this.select(id),
       pick: (id) => this.pick(id),
       read: (id) => this.read(id),
-      update: (id, changes) => this.update(id, changes),
+      update: (id, changes) => {
+        this.update(id, changes);
+        this.reveal(id); // moved by the arrows: kept in view when zoomed in
+      },
       deleteSelected: () => this.deleteSelected(),
       edit: (id) => void this.editText(id),
       write: (kind) => void this.write(kind, null),
       undo: (redo) => void this.undo(redo ? 'whiteboard.redo' : 'whiteboard.undo'),
       zoom: (step) => this.zoom.step(step),
+      scroll: (dx, dy) => this.zoom.scroll(dx, dy),
       say: (text) => this.say(text),
     });
 
@@ -490,14 +494,20 @@ export class Whiteboard {
   private pick(id: string): void {
     this.select(id);
     this.read(id);
-    const el = this.model.get(id);
-    if (el) this.zoom.reveal(bounds(el)); // zoomed in: brought into view
   }
 
-  /** Say what something on the board is, and where it comes in reading order. */
+  /** Zoomed in: bring something on the board into view. */
+  private reveal(id: string): void {
+    const el = this.model.get(id);
+    if (el) this.zoom.reveal(bounds(el));
+  }
+
+  /** Say what something on the board is, and where it comes in reading order (and bring
+   * it into view when zoomed in). */
   private read(id: string): void {
     const el = this.model.get(id);
     if (!el) return;
+    this.zoom.reveal(bounds(el));
     const order = readingOrder(this.model.visible());
     const mine = el.author === this.host.selfId();
     this.say(describe(el, mine, order.findIndex((x) => x.id === el.id) + 1, order.length));

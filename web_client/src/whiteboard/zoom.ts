@@ -106,6 +106,13 @@ export class BoardZoom {
     return this.level > 1 ? this.centre().board : null;
   }
 
+  /** Zoomed in: scroll the view by screen pixels (false at 100%, where all is in view). */
+  scroll(dx: number, dy: number): boolean {
+    if (this.level <= 1) return false;
+    this.host.frame.scrollBy({ left: dx, top: dy });
+    return true;
+  }
+
   /** Scroll so this part of the board (board units) is in view, when zoomed in. */
   reveal(box: { x: number; y: number; w: number; h: number }): void {
     if (this.level <= 1) return;
@@ -194,6 +201,9 @@ export class BoardZoom {
   // ---- Ctrl+wheel and two fingers -------------------------------------------------------------
   private readonly onWheel = (e: WheelEvent): void => {
     if (!e.ctrlKey) return; // a plain wheel scrolls the frame
+    // At 100%, zooming out is the browser's page zoom (someone who needs larger or smaller
+    // text keeps Ctrl+wheel over the board).
+    if (this.level <= 1 && e.deltaY > 0) return;
     e.preventDefault(); // the page itself does not zoom
     const lines = e.deltaMode === WheelEvent.DOM_DELTA_LINE ? 16 : e.deltaMode === WheelEvent.DOM_DELTA_PAGE ? 400 : 1;
     const client = { x: e.clientX, y: e.clientY };
@@ -203,6 +213,8 @@ export class BoardZoom {
 
   private readonly down = (e: PointerEvent): void => {
     if (e.pointerType !== 'touch') return;
+    // The first finger down: no other is on the screen, whatever a lost lift left behind.
+    if (e.isPrimary) this.touches.clear();
     this.touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
     if (this.touches.size !== 2) return;
     this.host.cancelGesture();
