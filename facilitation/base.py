@@ -20,6 +20,7 @@ from rooms.store import Store
 
 BREAKOUTS_UPDATED = "breakouts.updated"
 PARTICIPANT_LEFT = "participant.left"
+HANDS_UPDATED = "hands.updated"
 
 DEFAULT_SFU_THRESHOLD = 4
 
@@ -173,11 +174,13 @@ class SessionCommands:
 
     async def _departed(self, p: Participant, reason: str) -> list[Any]:
         """Someone's seat is gone (they left, were removed, or their connection did not
-        come back): their room hears it and their media there is released."""
+        come back): the attendance ledger notes it, their room hears it and their media
+        there is released."""
+        from facilitation import attendance  # attendance builds on base
         from facilitation.checkins import end_check_ins_of  # check-ins build on base
         from facilitation.media import forget_if_empty  # media builds on base
 
-        out: list[Any] = []
+        out: list[Any] = list(await attendance.left(self.store, p, self.clock(), reason))
         if p.room_id == WAITING_ROOM:
             out += await self._waiting_changed(p.session_id)
         else:
@@ -346,12 +349,18 @@ class SessionCommands:
         out += await self._enter(p, room_id)
         if had_hand:
             # Their hand is lowered as they go: the room they left sees its queue without it.
-            people = [q for q in await self.store.list_participants(p.session_id)
-                      if q.room_id == left_room]
-            out.append(await self._publish_in(p.session_id, left_room, "hands.updated",
-                                              {"queue": hand_queue(people), "called": None}))
+            out.append(await self._hands_event(p.session_id, left_room))
         out += await forget_if_empty(self, p.session_id, left_room)
         return out
+
+    async def _hands_event(
+        self, session_id: str, room_id: str, called: str | None = None
+    ) -> ToRoom:
+        """The room's raised-hand queue as it is now (`called`: who was just called on)."""
+        people = [q for q in await self.store.list_participants(session_id)
+                  if q.room_id == room_id]
+        return await self._publish_in(session_id, room_id, HANDS_UPDATED,
+                                      {"queue": hand_queue(people), "called": called})
 
     async def _session_event(
         self, session_id: str, name: str, payload: dict[str, Any]

@@ -36,7 +36,6 @@ from rooms.model import (
 MAX_BREAKOUTS = 20
 MAX_NAME = 60
 WARN_BEFORE = 60.0  # seconds: "one minute left"
-UPDATED = BREAKOUTS_UPDATED
 MAIN_ROOM_NAME = "Main room"
 
 
@@ -53,7 +52,7 @@ class Breakouts(SessionCommands):
         """Facilitators see the whole plan; everyone sees the rooms and the timer."""
         await self.store.put_session(session)
         out: list[Delivery] = list(
-            await self._to_facilitators(session.id, UPDATED,
+            await self._to_facilitators(session.id, BREAKOUTS_UPDATED,
                                         await self._breakouts_view(session, True))
         )
         public = await self._breakouts_view(session, False)

@@ -17,13 +17,12 @@ from facilitation.base import SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import Audit, Delivery, ToParticipant, ToRoomVolatile
-from facilitation.permissions import Command
+from facilitation.permissions import Command, allowed
 from rooms.model import (
     CHECKIN_PREFIX,
     MAIN_ROOM,
     WAITING_ROOM,
     Participant,
-    Role,
     Session,
     room_key,
 )
@@ -55,7 +54,7 @@ class CheckIns(SessionCommands):
         async with self._session_lock(identity.session_id):
             fac = await self._actor(identity, Command.CHECK_IN)
             p = await self._other(fac, participant_id)
-            if p.role is not Role.PARTICIPANT:
+            if not allowed(p.role, Command.ANSWER_CHECK_IN):
                 raise Refused(ErrorCode.NOT_PERMITTED, "Private check-ins are with participants.")
             if p.room_id == WAITING_ROOM:
                 raise Refused(ErrorCode.WAITING, "That person is still waiting to come in.")

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from facilitation.base import SessionCommands, hand_queue
+from facilitation.base import HANDS_UPDATED, SessionCommands, hand_queue
 from facilitation.identity import Identity
 from facilitation.outbox import Delivery
 from facilitation.permissions import Command
 from rooms.model import Participant
 
-HANDS = "hands.updated"
+HANDS = HANDS_UPDATED
 
 
 class Hands(SessionCommands):
     async def _queue_event(self, p: Participant, called: str | None = None) -> Delivery:
-        people = [
-            q for q in await self.store.list_participants(p.session_id) if q.room_id == p.room_id
-        ]
-        return await self._publish(p, HANDS, {"queue": hand_queue(people), "called": called})
+        return await self._hands_event(p.session_id, p.room_id, called)
 
     async def raise_hand(self, identity: Identity) -> list[Delivery]:
         async with self._session_lock(identity.session_id):

@@ -146,7 +146,6 @@ class Moderation(SessionCommands):
             out: list[Delivery] = [
                 self._audit(actor, "remove", p.id, keep_out=keep_out),
                 Disconnect(p.connection_id, ErrorCode.REMOVED),
-                *await attendance.left(self.store, p, self.clock(), "removed"),
                 *await self._departed(p, "removed"),
             ]
             return out

@@ -17,9 +17,9 @@ from facilitation.base import SessionCommands
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import Delivery, ToParticipant
-from facilitation.permissions import Command
+from facilitation.permissions import Command, allowed
 from facilitation.thresholds import MOOD_SCALES, Thresholds, is_low
-from rooms.model import WAITING_ROOM, Participant, Role, Session
+from rooms.model import WAITING_ROOM, Participant, Session
 
 DEFAULT_QUESTION = "How are you feeling right now?"
 MAX_QUESTION = 200
@@ -33,7 +33,8 @@ UPDATED = "mood.updated"
 def _asked(people: list[Participant]) -> list[Participant]:
     """Who a check-in asks: the participants in a room (not facilitators, not observers,
     not people still waiting to come in)."""
-    return [p for p in people if p.role is Role.PARTICIPANT and p.room_id != WAITING_ROOM]
+    return [p for p in people
+            if allowed(p.role, Command.ANSWER_MOOD) and p.room_id != WAITING_ROOM]
 
 
 def question_for(session: Session, p: Participant) -> dict[str, Any] | None:
@@ -45,6 +46,11 @@ def question_for(session: Session, p: Participant) -> dict[str, Any] | None:
         return None
     if p.activity.mood is not None and p.activity.mood.get("check") == check["id"]:
         return None
+    return _question(check)
+
+
+def _question(check: dict[str, Any]) -> dict[str, Any]:
+    """What a participant is asked (`mood.asked`): never the answers or the summary."""
     return {"id": check["id"], "question": check["question"], "scale": check["scale"]}
 
 
@@ -119,11 +125,11 @@ class Mood(SessionCommands):
             }
             session.mood_check = check
             await self.store.put_session(session)
-            asked = {"id": check["id"], "question": question, "scale": scale}
             people = await self.store.list_participants(session.id)
             return [
                 self._audit(actor, "start_mood_check", check=check["id"], scale=scale),
-                *(ToParticipant(p.session_id, p.id, ASKED, asked) for p in _asked(people)),
+                *(ToParticipant(p.session_id, p.id, ASKED, _question(check))
+                  for p in _asked(people)),
                 *await self._updated(session),
             ]
 

@@ -267,8 +267,7 @@ class Presence(SessionCommands):
     async def _vacate(self, p: Participant, reason: str) -> list[Delivery]:
         await self.store.delete_participant(p.session_id, p.id)
         now = self.clock()
-        deliveries = await attendance.left(self.store, p, now, reason)
-        deliveries += await self._departed(p, reason)
+        deliveries: list[Delivery] = await self._departed(p, reason)
         if not await self.store.list_participants(p.session_id):
             # Nobody is left: forget the session (privacy), as nobody needs to catch up.
             await self.store.drop_session(p.session_id)

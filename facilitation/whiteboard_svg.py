@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from itertools import pairwise
 from xml.sax.saxutils import escape, quoteattr
 
-from rooms.whiteboard import BOARD_HEIGHT, BOARD_WIDTH, Element
+from rooms.whiteboard import BOARD_HEIGHT, BOARD_WIDTH, FILLS, Element
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
 TEXT_SIZE = 28
 NOTE_TEXT_SIZE = 22
 NOTE_PADDING = 14
-NOTE_FILL = "#fff3b0"
+NOTE_FILL = FILLS[0]
 GLYPH = 0.55  # a rough average glyph width, as a share of the font size, for wrapping
 LINE_HEIGHT = 1.3
 

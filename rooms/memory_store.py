@@ -114,14 +114,8 @@ class MemoryStore:
         log = self._logs.get(room)
         if log is None:
             return [] if after_seq == 0 else None
-        if after_seq > log.seq:
-            return None
-        if after_seq == log.seq:
-            return []
-        oldest = log.events[0].seq if log.events else log.seq + 1
-        if after_seq + 1 < oldest:
-            return None
-        return [copy.deepcopy(e) for e in log.events if e.seq > after_seq]
+        found = entries_after(log.events, lambda e: e.seq, log.seq, after_seq)
+        return None if found is None else [copy.deepcopy(e) for e in found]
 
     async def last_seq(self, room: str) -> int:
         log = self._logs.get(room)

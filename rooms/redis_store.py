@@ -124,19 +124,14 @@ class RedisStore:
             pipe.lrange(self._k("log", room), 0, -1)
             raw_seq, entries = await pipe.execute()
         last = int(raw_seq) if raw_seq else 0
-        if after_seq > last:
-            return None
-        if after_seq == last:
-            return []
+        if after_seq >= last:
+            return None if after_seq > last else []  # nothing to unpack
         events = []
         for entry in entries:
             seq_text, blob = entry.split(b"|", 1)
             name, payload = _unpack(blob)
             events.append(RoomEvent(room=room, seq=int(seq_text), name=name, payload=payload))
-        oldest = events[0].seq if events else last + 1
-        if after_seq + 1 < oldest:
-            return None
-        return [e for e in events if e.seq > after_seq]
+        return entries_after(events, lambda e: e.seq, last, after_seq)
 
     async def last_seq(self, room: str) -> int:
         raw = await self._redis.get(self._k("seq", room))
