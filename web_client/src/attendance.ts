@@ -2,21 +2,11 @@
 // how long, who came late or left early), as CSV for a spreadsheet or JSON for records.
 // The server decides who may export (facilitation/permissions.py) and builds both files.
 
-import { h } from './dom';
+import { h, saveFile } from './dom';
 import type { RequestFn } from './facilitator';
 import type { Feedback } from './feedback';
 
 type Format = 'csv' | 'json';
-
-function saveFile(filename: string, type: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = h('a', { href: url, download: filename, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The browser has started the download by now; the URL is no longer needed.
-  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 async function download(request: RequestFn, feedback: Feedback, format: Format): Promise<void> {
   const ack = await request('attendance.export', {});
@@ -26,9 +16,9 @@ async function download(request: RequestFn, feedback: Feedback, format: Format):
   const name = `attendance-${ack.attendance.session}-${day}.${format}`;
   if (format === 'csv') {
     // The byte-order mark tells spreadsheets the file is UTF-8 (names with accents).
-    saveFile(name, 'text/csv;charset=utf-8', `\ufeff${ack.csv}`);
+    saveFile(new Blob([`\ufeff${ack.csv}`], { type: 'text/csv;charset=utf-8' }), name);
   } else {
-    saveFile(name, 'application/json', JSON.stringify(ack.attendance, null, 2));
+    saveFile(new Blob([JSON.stringify(ack.attendance, null, 2)], { type: 'application/json' }), name);
   }
 }
 

@@ -8,8 +8,8 @@
 import type { Breakouts } from './breakouts';
 import { MAIN_ROOM_NAME, clockText, minutesText } from './breakouts';
 import { openDialog } from './dialog';
-import { clear, h } from './dom';
-import { type RequestFn, keepOrder } from './facilitator';
+import { clear, h, keepOrder } from './dom';
+import type { RequestFn } from './facilitator';
 import { Feedback } from './feedback';
 import { type BreakoutHelp, type BreakoutPerson, MAIN_ROOM_ID, type PublicParticipant, type RoomId } from './protocol';
 
@@ -49,6 +49,7 @@ export class BreakoutPanel {
   private readonly rows = new Map<string, PersonRow>();
   private readonly visitButtons = new Map<string, { li: HTMLLIElement; count: HTMLElement; visit: HTMLButtonElement }>();
   private helps: BreakoutHelp[] = [];
+  private readonly helpRows = new Map<string, { call: BreakoutHelp; li: HTMLElement; go: HTMLButtonElement }>();
   private readonly timer: number;
 
   constructor(
@@ -277,23 +278,40 @@ export class BreakoutPanel {
     this.status.setAttribute('aria-label', left === null ? this.status.textContent : `The rooms are open: ${minutesText(left).toLowerCase()} left.`);
   }
 
+  /** The calls for help, one row per caller kept from render to render (a row rebuilt
+   * whenever someone joins or mutes would take the keyboard off its buttons). */
   private renderHelp(): void {
-    clear(this.helpList);
     this.helpList.hidden = this.helps.length === 0;
-    for (const call of this.helps) {
-      const room = this.breakouts.roomName(call.room_id);
-      const go = h('button', { type: 'button', class: 'button small primary' }, `Go to ${room}`);
-      go.addEventListener('click', () => {
-        this.dismissHelp(call.participant_id);
-        void this.doVisit(call.room_id);
-      });
-      const dismiss = h('button', { type: 'button', class: 'button small secondary', 'aria-label': `Dismiss, ${call.name}` }, 'Dismiss');
-      dismiss.addEventListener('click', () => this.dismissHelp(call.participant_id));
-      go.hidden = call.room_id === this.breakouts.roomId;
-      this.helpList.appendChild(
-        h('li', { class: 'notice info help-call' }, h('p', {}, `${call.name} in ${room} would like a facilitator.`), h('div', { class: 'section-actions' }, go, dismiss)),
-      );
-    }
+    const callers = new Set(this.helps.map((call) => call.participant_id));
+    for (const id of [...this.helpRows.keys()]) if (!callers.has(id)) this.helpRows.delete(id);
+    const items = this.helps.map((call) => {
+      let row = this.helpRows.get(call.participant_id);
+      if (!row || row.call !== call) {
+        row = this.helpRow(call);
+        this.helpRows.set(call.participant_id, row);
+      }
+      row.go.hidden = call.room_id === this.breakouts.roomId;
+      return row.li;
+    });
+    keepOrder(this.helpList, items);
+  }
+
+  private helpRow(call: BreakoutHelp): { call: BreakoutHelp; li: HTMLElement; go: HTMLButtonElement } {
+    const room = this.breakouts.roomName(call.room_id);
+    const go = h('button', { type: 'button', class: 'button small primary' }, `Go to ${room}`);
+    go.addEventListener('click', () => {
+      this.dismissHelp(call.participant_id);
+      void this.doVisit(call.room_id);
+    });
+    const dismiss = h('button', { type: 'button', class: 'button small secondary', 'aria-label': `Dismiss, ${call.name}` }, 'Dismiss');
+    dismiss.addEventListener('click', () => this.dismissHelp(call.participant_id));
+    const li = h(
+      'li',
+      { class: 'notice info help-call' },
+      h('p', {}, `${call.name} in ${room} would like a facilitator.`),
+      h('div', { class: 'section-actions' }, go, dismiss),
+    );
+    return { call, li, go };
   }
 
   private dismissHelp(id: string): void {

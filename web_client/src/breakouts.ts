@@ -6,7 +6,7 @@
 // so, plainly, and keeps the breakout state that the facilitator's panel draws from.
 
 import { isCheckInRoom } from './checkin';
-import { clear, h } from './dom';
+import { h, keepOrder } from './dom';
 import type { RequestFn } from './facilitator';
 import {
   type BreakoutBroadcast,
@@ -66,6 +66,7 @@ export class Breakouts {
   private readonly helpButton: HTMLButtonElement;
   private readonly choose: HTMLElement;
   private readonly chooseList: HTMLElement;
+  private readonly chooseButtons = new Map<RoomId, HTMLButtonElement>();
   private readonly messages: HTMLElement;
   private readonly tickTimer: number;
   private warned = false;
@@ -218,17 +219,19 @@ export class Breakouts {
     const choosing = Boolean(state && state.self_select && state.rooms.length && !facilitator);
     this.choose.hidden = !choosing;
     if (choosing && state) {
-      clear(this.chooseList);
-      for (const room of state.rooms) {
-        const here = room.id === this.roomId;
-        const button = h(
-          'button',
-          { type: 'button', class: 'button small secondary', 'aria-pressed': String(here) },
-          `Join ${room.name}`,
-        );
-        button.addEventListener('click', () => void this.chooseRoom(room.id));
-        this.chooseList.appendChild(button);
-      }
+      // One button per room, kept from update to update: the one just pressed keeps focus.
+      const buttons = state.rooms.map((room) => {
+        let button = this.chooseButtons.get(room.id);
+        if (!button) {
+          button = h('button', { type: 'button', class: 'button small secondary' });
+          button.addEventListener('click', () => void this.chooseRoom(room.id));
+          this.chooseButtons.set(room.id, button);
+        }
+        button.textContent = `Join ${room.name}`;
+        button.setAttribute('aria-pressed', String(room.id === this.roomId));
+        return button;
+      });
+      keepOrder(this.chooseList, buttons);
     }
     this.bar.classList.toggle('ending', this.warned);
     this.tick();

@@ -110,7 +110,6 @@ export class ChatPanel {
     }
   }
 
-  /** The chat so far (join, room.entered, a rejoin): replaces what is shown. */
   /** Moved to another room: its own chat starts here; a half-written message meant for
    * the room we left is not carried over (nor is its count of unread messages). */
   roomChanged(): void {
@@ -120,6 +119,7 @@ export class ChatPanel {
     this.onUnread(0, null);
   }
 
+  /** The chat so far (join, room.entered, a rejoin): replaces what is shown. */
   setHistory(messages: ChatMessage[]): void {
     for (const row of this.rows.values()) row.li.remove();
     this.rows.clear();

@@ -84,3 +84,23 @@ export function giveFocusBack(
   if (opener && opener.isConnected && opener.getClientRects().length > 0) opener.focus();
   else fallback?.()?.focus();
 }
+
+/** Put `items` in `list` in this order, moving only what is out of place (a moved element
+ * would lose the keyboard focus). */
+export function keepOrder(list: HTMLElement, items: HTMLElement[]): void {
+  items.forEach((item, i) => {
+    if (list.children[i] !== item) list.insertBefore(item, list.children[i] ?? null);
+  });
+  while (list.children.length > items.length) list.lastElementChild?.remove();
+}
+
+/** Save `blob` as a file named `filename` (the browser's download). */
+export function saveFile(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: filename, rel: 'noopener', hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The browser has started the download by now; the address is no longer needed.
+  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -8,8 +8,8 @@
 // judgment to the facilitator. Rows are updated in place so the keyboard focus stays.
 
 import { inviteToCheckIn, mayInvite } from './checkin';
-import { clear, focusLost, h } from './dom';
-import { type RequestFn, keepOrder } from './facilitator';
+import { clear, focusLost, h, keepOrder } from './dom';
+import type { RequestFn } from './facilitator';
 import { Feedback } from './feedback';
 import { MoodSection, moodWords } from './mood';
 import {
@@ -171,8 +171,10 @@ export class EngagementPanel {
       field('away_seconds', 'Away for (minutes)'),
       field('mood_low', 'Mood at or below (out of 10)', false),
     ];
+    // Typed-in values wait for "Save thresholds"; merely passing through the fields does
+    // not stop the server's values from showing.
     for (const f of this.fields) {
-      f.input.addEventListener('focus', () => {
+      f.input.addEventListener('input', () => {
         this.editingThresholds = true;
       });
     }

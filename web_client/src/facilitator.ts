@@ -9,7 +9,7 @@
 import { attendanceSection } from './attendance';
 import { inviteToCheckIn, mayInvite } from './checkin';
 import { openDialog } from './dialog';
-import { clear, focusLost, h } from './dom';
+import { clear, focusLost, h, keepOrder } from './dom';
 import { Feedback } from './feedback';
 import {
   type Ack,
@@ -80,14 +80,6 @@ function chip(text: string, className = ''): HTMLElement {
   return h('li', { class: `chip ${className}`.trim() }, text);
 }
 
-/** Put `items` in `list` in this order, moving only what is out of place (a moved element
- * would lose the keyboard focus). */
-export function keepOrder(list: HTMLElement, items: HTMLElement[]): void {
-  items.forEach((item, i) => {
-    if (list.children[i] !== item) list.insertBefore(item, list.children[i] ?? null);
-  });
-  while (list.children.length > items.length) list.lastElementChild?.remove();
-}
 
 class PersonRow {
   readonly li: HTMLLIElement;

@@ -49,7 +49,12 @@ export type ErrorCode =
   | 'session_locked'
   | 'not_on_roster'
   | 'unmute_not_allowed'
-  | 'not_found';
+  | 'not_found'
+  // The whiteboard
+  | 'whiteboard_locked'
+  | 'whiteboard_full'
+  | 'nothing_to_undo'
+  | 'nothing_to_redo';
 
 export const TOKEN_ERROR_CODES: readonly ErrorCode[] = [
   'token_missing',
@@ -853,6 +858,7 @@ export interface WhiteboardSyncRequest {
 export interface WhiteboardCursorRequest {
   x: number;
   y: number;
+  room?: string;
 }
 export interface WhiteboardConfigureRequest {
   mode: BoardSettings['mode'];
@@ -860,7 +866,6 @@ export interface WhiteboardConfigureRequest {
 }
 
 /** Whiteboard refusals (facilitation/errors.py), besides the general ones. */
-export type WhiteboardErrorCode = 'whiteboard_locked' | 'whiteboard_full' | 'nothing_to_undo' | 'nothing_to_redo';
 
 // Declaration merging: the whiteboard's requests and events join the lists above.
 export interface Requests {
@@ -870,7 +875,7 @@ export interface Requests {
   'whiteboard.sync': { request: WhiteboardSyncRequest; ack: { board: BoardState } };
   'whiteboard.configure': { request: WhiteboardConfigureRequest; ack: { settings: BoardSettings } };
   /** Sent with a plain emit (no ack awaited): the server batches everyone's pointers. */
-  'whiteboard.cursor': { request: { x: number; y: number; room?: string }; ack: Empty };
+  'whiteboard.cursor': { request: WhiteboardCursorRequest; ack: Empty };
 }
 
 export interface WhiteboardApplied {

@@ -1,6 +1,7 @@
 // Saving the board as a file: SVG (the very markup on screen, without the selection and the
 // cursors) or PNG (that SVG drawn on a canvas). Both stay in the browser.
 
+import { saveFile } from '../dom';
 import { BOARD_HEIGHT, BOARD_WIDTH } from '../protocol';
 import { SVG_NS, svg } from './render';
 
@@ -21,21 +22,8 @@ export function boardSvg(layer: SVGGElement): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(doc)}`;
 }
 
-function download(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // Give the download a moment to start before the address is released.
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 export function saveSvg(layer: SVGGElement, filename: string): void {
-  download(new Blob([boardSvg(layer)], { type: 'image/svg+xml' }), filename);
+  saveFile(new Blob([boardSvg(layer)], { type: 'image/svg+xml' }), filename);
 }
 
 export async function savePng(layer: SVGGElement, filename: string): Promise<void> {
@@ -52,7 +40,7 @@ export async function savePng(layer: SVGGElement, filename: string): Promise<voi
     ctx.drawImage(img, 0, 0, BOARD_WIDTH, BOARD_HEIGHT);
     const png = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
     if (!png) throw new Error('no image');
-    download(png, filename);
+    saveFile(png, filename);
   } finally {
     URL.revokeObjectURL(url);
   }

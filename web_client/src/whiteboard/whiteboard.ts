@@ -25,7 +25,6 @@ import {
   type RequestName,
   type Requests,
   type Role,
-  type RoomEntered,
   type WhiteboardApplied,
   type WhiteboardCursors,
   type WhiteboardSettingsEvent,
@@ -227,8 +226,6 @@ export class Whiteboard {
     s.on('whiteboard.applied', this.onApplied);
     s.on('whiteboard.cursors', this.onCursors);
     s.on('whiteboard.settings', this.onSettings);
-    // Breakouts move people between rooms: each room has its own board.
-    s.on('room.entered', this.onRoomEntered);
 
     this.toolbar.setTool(this.tool);
     this.toolbar.setColor(this.color);
@@ -315,10 +312,6 @@ export class Whiteboard {
 
   private readonly onSettings = (event: WhiteboardSettingsEvent): void => {
     if (event.room === this.sync.room) this.setSettings(event.settings);
-  };
-
-  private readonly onRoomEntered = (event: RoomEntered): void => {
-    if (event.room) this.entered(event.room.room);
   };
 
   // ---- drawing ----------------------------------------------------------------------------------
@@ -524,7 +517,7 @@ export class Whiteboard {
     this.renderer.draw(elements);
     if (this.selected && !this.model.get(this.selected)) this.selected = null;
     this.drawSelection(draft && draft.id === this.selected ? draft : this.selected ? this.model.get(this.selected) : undefined);
-    this.toolbar.setState(this.canDraw(), this.selected !== null);
+    this.toolbar.setState(this.canDraw(), this.selected !== null, this.mayDeleteSelected());
     const counts = new Map<string, number>();
     for (const el of elements) if (el.id !== '__draft__') counts.set(el.kind, (counts.get(el.kind) ?? 0) + 1);
     const summary = [...counts].map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ');
@@ -575,7 +568,6 @@ export class Whiteboard {
     s.off('whiteboard.applied', this.onApplied);
     s.off('whiteboard.cursors', this.onCursors);
     s.off('whiteboard.settings', this.onSettings);
-    s.off('room.entered', this.onRoomEntered);
     this.keys.destroy();
     this.zoom.destroy();
     window.clearTimeout(this.statusTimer);
