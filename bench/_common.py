@@ -76,6 +76,9 @@ async def probe_result(page: Page, remote_tiles: int) -> dict[str, float]:
 
 
 def pct(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank); 0 for no values."""
+    if not values:
+        return 0.0
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]

@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
-from bench._common import cpu_seconds, header
+from bench._common import cpu_seconds, header, pct
 from bench._lean_client import LeanClient
 from rooms.model import Role
 from rooms.whiteboard import COLORS, FILLS
@@ -55,11 +55,6 @@ ROOMS = 20
 PER_ROOM = 12
 TARGET_P99 = 0.100
 OWN_ELEMENTS = 15  # each client deletes its oldest beyond this: boards stay realistic
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else 0.0
 
 
 # ---- one client -------------------------------------------------------------------------------

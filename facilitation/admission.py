@@ -11,11 +11,13 @@ from typing import Any
 
 from facilitation import attendance
 from facilitation.base import SessionCommands
+from facilitation.engagement import UPDATED as ENGAGEMENT_UPDATED
+from facilitation.engagement import engagement_view
 from facilitation.errors import ErrorCode, Refused
 from facilitation.identity import Identity
 from facilitation.outbox import Audit, Delivery, Disconnect, ToParticipant
 from facilitation.permissions import Command, require
-from facilitation.thresholds import set_thresholds
+from facilitation.thresholds import Thresholds, set_thresholds
 from rooms.model import MAIN_ROOM, WAITING_ROOM, Participant, Session
 
 SESSION_UPDATED = "session.updated"
@@ -179,4 +181,9 @@ class Admission(SessionCommands):
             deliveries += await self._session_event(
                 session.id, SESSION_UPDATED, session.public_view()
             )
+        if tuned:
+            # The facilitators see the signals under the new thresholds at once.
+            view = engagement_view(await self.store.list_participants(session.id),
+                                   Thresholds.of(session), self.clock())
+            deliveries += await self._to_facilitators(session.id, ENGAGEMENT_UPDATED, view)
         return deliveries

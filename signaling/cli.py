@@ -17,6 +17,7 @@ from rooms.model import Role
 from rooms.store import DEFAULT_ATTENDANCE_RETENTION
 from signaling import tokens, turn
 from signaling.config import Config
+from signaling.engagement_push import DEFAULT_INTERVAL as ENGAGEMENT_INTERVAL
 from signaling.webhooks import DEFAULT_MAX_DELAY
 
 DEV_SECRET_FILE = Path(
@@ -109,9 +110,11 @@ def serve(args: argparse.Namespace) -> int:
         server_id=args.server_id or "",
         engagement_interval=args.engagement_interval,
     )
-    if config.engagement_interval <= 0:
-        print("--engagement-interval must be more than 0 seconds.", file=sys.stderr)
-        return 2
+    for flag, seconds in (("--engagement-interval", config.engagement_interval),
+                          ("--webhook-max-delay", config.webhook_max_delay)):
+        if seconds <= 0:  # a pause of 0 would spin
+            print(f"{flag} must be more than 0 seconds.", file=sys.stderr)
+            return 2
     if config.webhook_url and not config.webhook_url.startswith(("https://", "http://")):
         print("--webhook-url must be an http:// or https:// URL.", file=sys.stderr)
         return 2
@@ -247,10 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--webhook-spool", default=os.environ.get("FACILITATION_WEBHOOK_SPOOL"),
                    help=f"where events wait until delivered (default {DEFAULT_WEBHOOK_SPOOL})")
     s.add_argument("--webhook-max-delay", type=float, default=DEFAULT_MAX_DELAY,
-                   help="longest pause in seconds between two delivery attempts (default 300)")
+                   help="longest pause in seconds between two delivery attempts "
+                        f"(default {DEFAULT_MAX_DELAY:g})")
     s.add_argument("--server-id", default=os.environ.get("FACILITATION_SERVER_ID"),
                    help="this server's name in webhook signatures (default: --public-url)")
-    s.add_argument("--engagement-interval", type=float, default=15.0,
+    s.add_argument("--engagement-interval", type=float, default=ENGAGEMENT_INTERVAL,
                    help="seconds between updates of the facilitators' engagement view")
     s.add_argument("--static-dir", help=argparse.SUPPRESS)
     s.set_defaults(func=serve)

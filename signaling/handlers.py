@@ -158,7 +158,9 @@ class Handlers:
             "admission.deny": self.simple(
                 lambda c, r: self.admission.deny(c.identity, r.participant_id, r.message)
             ),
-            "session.configure": self.session_configure,
+            "session.configure": self.simple(  # `engagement` as a plain dict
+                lambda c, r: self.admission.configure(c.identity, **r.model_dump(exclude_none=True))
+            ),
             "moderate.mute": self.simple(
                 lambda c, r: self.moderation.mute(
                     c.identity, r.participant_id, audio=r.audio, video=r.video
@@ -557,15 +559,6 @@ class Handlers:
         if not conn.chat_bucket.take():
             raise Refused(ErrorCode.RATE_LIMITED, "Please wait a moment before sending more.")
         await self.deliver(await self.chat.send(conn.identity, req.to, req.text, req.room))
-        return protocol.ok()
-
-    async def session_configure(self, conn: Connection, req: Any) -> dict[str, Any]:
-        assert isinstance(req, protocol.ConfigureSessionRequest)
-        settings = req.model_dump(exclude_none=True)  # `engagement` as a plain dict
-        await self.deliver(await self.admission.configure(conn.identity, **settings))
-        if req.engagement is not None:
-            # The facilitators see the signals under the new thresholds at once.
-            await self.deliver(await self.engagement.tick(conn.identity.session_id))
         return protocol.ok()
 
     async def reaction_send(self, conn: Connection, req: Any) -> dict[str, Any]:

@@ -528,20 +528,6 @@ class PythonParticipant:
         await self.request("chat.send", {"to": to, "text": text})
 
     # ---- engagement ------------------------------------------------------------------------
-    async def report_activity(
-        self, *, visible: bool = True, speaking_seconds: float | None = None
-    ) -> None:
-        """`activity.report`: whether our page is in view, and (peer-to-peer rooms) the
-        seconds we spoke since our previous report."""
-        report: dict[str, Any] = {"visible": visible}
-        if speaking_seconds is not None:
-            report["speaking_seconds"] = speaking_seconds
-        await self.request("activity.report", report)
-
-    async def set_engagement_thresholds(self, **seconds: float) -> None:
-        """`session.configure` {engagement} (facilitators): silent_seconds, ..."""
-        await self.request("session.configure", {"engagement": seconds})
-
     def _record(self, name: str, data: dict[str, Any]) -> None:
         self.events.append((name, data))
         if name == "chat.message" and data.get("room", self.room) == self.room:

@@ -160,9 +160,13 @@ async def test_the_thresholds_are_configurable_per_session(group: Group) -> None
     out = await group.admission.configure(
         FAC, engagement={"silent_seconds": 60, "group_talk_seconds": 30, "camera_off_seconds": 0}
     )
-    # Audited; nobody but the facilitators hears of it (no session.updated to the room).
-    (audit,) = out
+    # Audited; nobody but the facilitators hears of it (no session.updated to the room):
+    # they get the signals under the new thresholds at once.
+    audit, *pushed = out
     assert isinstance(audit, Audit)
+    assert all(isinstance(d, ToParticipant) and d.name == "engagement.updated" for d in pushed)
+    assert {d.participant_id for d in pushed if isinstance(d, ToParticipant)} == {"fac"}
+    assert pushed[0].payload["settings"]["silent_seconds"] == 60  # type: ignore[union-attr]
     assert (audit.action, audit.actor) == ("set_engagement_thresholds", "fac")
     assert audit.detail == {"settings": {
         "silent_seconds": 60, "group_talk_seconds": 30, "camera_off_seconds": 0,

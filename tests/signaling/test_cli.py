@@ -76,6 +76,14 @@ def test_serve_needs_a_key_with_a_certificate() -> None:
     assert "--tls-key" in result.stderr
 
 
+@pytest.mark.parametrize("flag", ["--engagement-interval", "--webhook-max-delay"])
+def test_serve_refuses_a_pause_of_no_time(flag: str) -> None:
+    result = run("serve", "--port", str(free_port()), flag, "0", secret=SECRET)
+    assert result.returncode == 2
+    assert f"{flag} must be more than 0 seconds." in result.stderr
+    assert "Facilitation server on" not in result.stdout
+
+
 # ---- invite --------------------------------------------------------------------------------
 def test_invite_prints_one_working_link_per_person() -> None:
     base = "https://groups.clinic.example"
