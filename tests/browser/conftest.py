@@ -184,6 +184,16 @@ async def python_people() -> AsyncIterator[list[PythonParticipant]]:
         await person.close()
 
 
+# ---- breakouts and check-ins (test_breakouts.py, test_checkins.py) ---------------------------
+@pytest.fixture(scope="module")
+def group_server(secret: str) -> Iterator[ServerProcess]:
+    """Its own Janus and the default threshold: a main room of five or more goes through
+    the SFU, rooms of two are peer to peer. A dropped seat is kept 20 s."""
+    proc = ServerProcess(secret=secret, grace_seconds=20.0, janus="auto").start()
+    yield proc
+    proc.stop()
+
+
 # ---- the whiteboard (test_whiteboard*.py) ---------------------------------------------------
 @pytest.fixture(scope="module")
 def wb_server(secret: str) -> Iterator[ServerProcess]:

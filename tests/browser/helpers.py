@@ -394,3 +394,8 @@ async def python_joined(
     made.append(person)
     await person.join()
     return person
+
+
+def figure(what: str, seconds: float) -> None:
+    """A measurement worth reading in the test output (never asserted)."""
+    print(f"\nFIGURE {what}: {seconds:.1f} s")

@@ -12,9 +12,8 @@ import asyncio
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from playwright.async_api import Locator, Page, expect
 
 from rooms.model import Role
@@ -24,6 +23,7 @@ from tests.browser.helpers import (
     expect_audio_from,
     expect_peer_to_peer_only,
     expect_video_from,
+    figure,
     join,
     join_url,
     open_panel,
@@ -41,19 +41,6 @@ MAIN = "main"
 PANEL = "Breakout rooms"
 
 
-def figure(what: str, seconds: float) -> None:
-    print(f"\nFIGURE {what}: {seconds:.1f} s")
-
-
-@pytest.fixture(scope="module")
-def breakout_server(secret: str) -> Iterator[ServerProcess]:
-    """Its own Janus and the default threshold: the main room of seven goes through the
-    SFU, breakouts of two are peer to peer. A dropped seat is kept 20 s."""
-    proc = ServerProcess(secret=secret, grace_seconds=20.0, janus="auto").start()
-    yield proc
-    proc.stop()
-
-
 def people_list(page: Page) -> Locator:
     return page.get_by_role("list", name="People in the session").get_by_role("listitem")
 
@@ -67,19 +54,19 @@ async def expect_room(page: Page, title: str, others: list[str]) -> None:
 
 
 async def test_six_people_in_three_breakouts_then_back_in_the_main_room(
-    breakout_server: ServerProcess,
+    group_server: ServerProcess,
     mint: Callable[..., str],
     session_id: str,
     new_person: NewPerson,
     python_people: list[PythonParticipant],
 ) -> None:
     def url(name: str, role: Role = Role.PARTICIPANT) -> str:
-        return join_url(breakout_server, mint, session_id, name, role)
+        return join_url(group_server, mint, session_id, name, role)
 
     # The Python participants first (aiortc subscribes to the SFU best before the
     # browsers' video flows), then the facilitator and three browsers.
     pythons = {
-        name: await python_joined(breakout_server, mint, session_id, name, python_people)
+        name: await python_joined(group_server, mint, session_id, name, python_people)
         for name in PYTHONS
     }
     dana = await new_person(url(FACILITATOR, Role.FACILITATOR), FACILITATOR, width=1280, height=900)
@@ -254,10 +241,10 @@ async def everyone_back(
 
 
 async def test_participants_choose_their_room_and_go_there_when_it_opens(
-    breakout_server: ServerProcess, mint: Callable[..., str], session_id: str, new_person: NewPerson
+    group_server: ServerProcess, mint: Callable[..., str], session_id: str, new_person: NewPerson
 ) -> None:
     def url(name: str, role: Role = Role.PARTICIPANT) -> str:
-        return join_url(breakout_server, mint, session_id, name, role)
+        return join_url(group_server, mint, session_id, name, role)
 
     dana = await new_person(url(FACILITATOR, Role.FACILITATOR), FACILITATOR, width=1280, height=900)
     sam = await new_person(url("Sam"), "Sam")

@@ -7,9 +7,8 @@ out. Either ends it and both come back to the group's media."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from playwright.async_api import expect
 
 from rooms.model import Role
@@ -32,26 +31,18 @@ from tests.support.services import ServerProcess
 FACILITATOR = "Dana Rivera"
 
 
-@pytest.fixture(scope="module")
-def checkin_server(secret: str) -> Iterator[ServerProcess]:
-    """Its own Janus: the group of five goes through the SFU."""
-    proc = ServerProcess(secret=secret, grace_seconds=20.0, janus="auto").start()
-    yield proc
-    proc.stop()
-
-
 async def test_a_private_check_in_while_the_group_goes_on(
-    checkin_server: ServerProcess,
+    group_server: ServerProcess,
     mint: Callable[..., str],
     session_id: str,
     new_person: NewPerson,
     python_people: list[PythonParticipant],
 ) -> None:
     def url(name: str, role: Role = Role.PARTICIPANT) -> str:
-        return join_url(checkin_server, mint, session_id, name, role)
+        return join_url(group_server, mint, session_id, name, role)
 
     pythons = [
-        await python_joined(checkin_server, mint, session_id, name, python_people)
+        await python_joined(group_server, mint, session_id, name, python_people)
         for name in ("Dev", "Eli")
     ]
     dana = await new_person(url(FACILITATOR, Role.FACILITATOR), FACILITATOR, width=1280, height=900)
@@ -114,8 +105,8 @@ async def test_a_private_check_in_while_the_group_goes_on(
         await person.wait_for_more_media(pid("Sam"), "audio", 20, timeout=30)
 
     # The audit log says who and how long, never a name.
-    assert checkin_server.audit_log is not None
-    lines = [json.loads(x) for x in checkin_server.audit_log.read_text().splitlines()]
+    assert group_server.audit_log is not None
+    lines = [json.loads(x) for x in group_server.audit_log.read_text().splitlines()]
     ours = [x for x in lines if x["session"] == session_id]
     actions = [x["action"] for x in ours]
     assert actions.count("invite_check_in") == 2
@@ -123,4 +114,4 @@ async def test_a_private_check_in_while_the_group_goes_on(
     (ended,) = [x for x in ours if x["action"] == "end_check_in"]
     assert ended["actor"] == pid(FACILITATOR) and ended["target"] == pid("Sam")
     assert isinstance(ended["detail"]["seconds"], int)
-    assert_audit_log_is_opaque(checkin_server, [FACILITATOR, "Sam", "Ana"])
+    assert_audit_log_is_opaque(group_server, [FACILITATOR, "Sam", "Ana"])

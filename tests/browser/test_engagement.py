@@ -88,6 +88,7 @@ async def test_the_facilitator_sees_who_may_be_withdrawn_and_the_mood_summary(
         await expect(reasons.filter(has_text="Camera off for")).to_have_count(1)
         await expect(reasons.filter(has_text="Away for")).to_have_count(1)
         sam_row = rows.get_by_role("listitem").filter(has=fac.get_by_text(SAM, exact=True))
+        await expect(sam_row).to_have_count(1)
         await expect(sam_row.get_by_text("May be withdrawn")).to_be_hidden()
         toggle = fac.get_by_role("group", name="Panels").get_by_role("button", name="Engagement")
         await expect(toggle).to_contain_text("1 may be withdrawn")

@@ -25,6 +25,7 @@ from tests.browser.helpers import (
     expect_media_flowing,
     expect_sfu_media_flowing,
     expect_video_from,
+    figure,
     join,
     media_paths,
     tile,
@@ -48,11 +49,6 @@ def sfu_server(secret: str) -> Iterator[ServerProcess]:
 
 # A facilitator and two participants: the room most of these tests start from.
 THREE = [("Dana Rivera", Role.FACILITATOR), ("Sam", Role.PARTICIPANT), ("Alex", Role.PARTICIPANT)]
-
-
-def figure(what: str, seconds: float) -> None:
-    """A measurement worth reading in the test output (never asserted)."""
-    print(f"\nFIGURE {what}: {seconds:.1f} s")
 
 
 async def open_people(

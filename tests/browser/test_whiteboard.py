@@ -342,9 +342,11 @@ async def test_undo_and_redo_are_per_person(
     # Sam's undo takes back Sam's stroke, never Alex's later rectangle.
     await s.keyboard.press("Control+z")
     await same_board([s, a], checker, Counter(rect=1))
+    before_undo = await server_board(checker)
     await region(s).get_by_role("button", name="Undo").click()
-    await expect(region(s).get_by_role("status")).not_to_be_empty()
-    await same_board([s, a], checker, Counter(rect=1))
+    await expect(region(s).get_by_role("status")).to_have_text("There is nothing of yours to undo.")
+    after_undo = await same_board([s, a], checker, Counter(rect=1))
+    assert after_undo["seq"] == before_undo["seq"]  # the refused undo changed nothing
     # Redo brings the stroke back; Alex's undo then takes only the rectangle.
     await s.keyboard.press("Control+Shift+z")
     await same_board([s, a], checker, Counter(stroke=1, rect=1))
@@ -541,6 +543,7 @@ async def test_a_breakout_room_has_its_own_board(
         await fac.request("breakouts.visit", {"room_id": "breakout-1"})
         pairs = await same_board([s], fac, Counter(ellipse=1))
         assert await board(a).get_attribute("data-board-hash") == main["hash"]
+        assert (await server_board(checker))["hash"] == main["hash"]  # main's board untouched
         assert pairs["hash"] != main["hash"]
 
         # Everyone back: Sam sees the main room's board again.

@@ -176,6 +176,7 @@ async def test_on_a_phone_sam_zooms_in_draws_where_he_points_and_zooms_back_out(
     after = await same_board([s, d], checker, Counter(rect=1))
     still = element_of(after, "rect")
     assert (still["x"], still["y"]) == (rect["x"], rect["y"])
+    assert after["seq"] == drawn["seq"]  # not one operation since the rectangle
 
 
 async def test_ctrl_wheel_zooms_around_the_mouse_and_two_fingers_pinch_and_pan(

@@ -15,6 +15,7 @@ from facilitation import (
     CheckIns,
     ErrorCode,
     MediaPolicy,
+    MediaTopology,
     Moderation,
     Presence,
     Refused,
@@ -89,6 +90,7 @@ async def test_a_private_word_while_the_group_goes_on(group: Group) -> None:
     # Peer to peer, although any other room of two would go through the SFU here.
     room = await group.presence.store.get_room(SESSION, private)
     assert room is None or room.media_mode is MediaMode.MESH
+    assert not [d for d in out if isinstance(d, MediaTopology) and d.mode == "sfu"]
     # Nobody else reaches them; they reach nobody else.
     with pytest.raises(Refused) as info:
         await group.presence.relay_signal(ident("ana"), "sam", {"pc": "x"})
@@ -198,9 +200,10 @@ async def test_breakouts_opened_meanwhile_send_the_participant_to_their_room(
 ) -> None:
     await group.breakouts.create(FAC, ["Pairs"])
     await group.breakouts.assign(FAC, {"sam": "breakout-1", "ana": "breakout-1"})
-    await group.start()
+    private = await group.start()
     await group.breakouts.open(FAC)  # Sam is in the check-in: left where they are
     assert (await group.rooms())["ana"] == "breakout-1"
+    assert (await group.rooms())["sam"] == private
     await group.checkins.end(FAC)
     where = await group.rooms()
     assert where["sam"] == "breakout-1" and where["fac"] == MAIN_ROOM

@@ -257,6 +257,8 @@ async def test_camera_off_and_away_times_add_up_and_the_current_stretch_is_what_
     assert ana["away_for"] == 60 and ana["away_seconds"] == 150
     assert ana["flags"] == ["camera_off"]
     # A facilitator stopping the camera counts as camera off too.
+    await group.presence.set_media(ANA, audio_muted=None, video_off=False)
+    assert not (await group.rows())["ana"]["camera_off"]
     await group.moderation.mute(FAC, "ana", video=True)
     assert (await group.rows())["ana"]["camera_off"]
 
