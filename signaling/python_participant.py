@@ -528,6 +528,10 @@ class PythonParticipant:
         await self.request("chat.send", {"to": to, "text": text})
 
     # ---- engagement ------------------------------------------------------------------------
+    async def set_engagement_thresholds(self, **seconds: float) -> None:
+        """`session.configure` {engagement} (facilitators): silent_seconds, ..."""
+        await self.request("session.configure", {"engagement": seconds})
+
     def _record(self, name: str, data: dict[str, Any]) -> None:
         self.events.append((name, data))
         if name == "chat.message" and data.get("room", self.room) == self.room:
